@@ -1,0 +1,1 @@
+// Placeholder: the PorterExpression engine lands with its issue.

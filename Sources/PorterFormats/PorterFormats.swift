@@ -1,0 +1,1 @@
+// Placeholder: the PorterFormats engine lands with its issue.

@@ -1,0 +1,1 @@
+// Parser lands in the next commit.

@@ -1,0 +1,1 @@
+// Placeholder: the PorterQuery engine lands with its issue.
