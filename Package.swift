@@ -31,6 +31,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "porter-bench", dependencies: [
+            "PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats",
+        ]),
+
         // MARK: Tests
         .testTarget(name: "PorterJSONTests", dependencies: ["PorterJSON"]),
         .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery"]),

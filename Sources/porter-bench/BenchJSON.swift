@@ -1,0 +1,6 @@
+import Foundation
+import PorterJSON
+
+func benchJSON(_ args: [String]) {
+    print("json: not implemented yet")
+}

@@ -1,0 +1,17 @@
+// porter-bench: in-process benchmark drivers used by scripts/bench/*.
+// Each engine adds one case; timings are printed as `name: value unit` lines
+// that the scripts turn into ratios against a reference measured in the same run.
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let which = arguments.first else {
+    FileHandle.standardError.write("usage: porter-bench BENCH [ARGS...]\n".data(using: .utf8)!)
+    exit(2)
+}
+let rest = Array(arguments.dropFirst())
+switch which {
+case "json": benchJSON(rest)
+default:
+    FileHandle.standardError.write("porter-bench: unknown benchmark '\(which)'\n".data(using: .utf8)!)
+    exit(2)
+}
