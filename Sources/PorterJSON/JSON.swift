@@ -183,9 +183,8 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         return nil
     }
 
-    @inlinable
     public subscript(key: String) -> JSON? {
-        get {
+        @inlinable get {
             guard let i = indexOf(key) else { return nil }
             return values[i]
         }
