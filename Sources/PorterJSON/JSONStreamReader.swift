@@ -51,6 +51,13 @@ public final class JSONStreamReader {
 
     enum State { case begin, inArray, done }
 
+    /// Bytes the structural scan must look at: quotes, backslash, brackets, newline.
+    static let structural: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in "\"\\{}[]\n".utf8 { t[Int(c)] = 1 }
+        return t
+    }()
+
     /// `bufferSize` is the initial read buffer; it grows only for an element larger than it.
     public init(path: String, layout: Layout = .auto, limits: JSONLimits = .init(), bufferSize: Int = 1 << 20) throws(JSONError) {
         self.path = path
@@ -150,37 +157,48 @@ public final class JSONStreamReader {
                 if rel > limits.maxElementBytes {
                     throw positioned("element larger than \(limits.maxElementBytes) bytes")
                 }
-                // Tight loop over what is buffered.
-                k = start + rel
-                let stop = end
-                while k < stop {
-                    let b = buffer[k]
-                    if inString {
-                        if b == UInt8(ascii: "\"") {
-                            inString = false
-                        } else if b == UInt8(ascii: "\\") {
-                            k += 1 // skip the escaped byte (may be past stop: handled below)
-                        } else if b == 0x0A {
-                            newlines += 1
-                            lastNewline = k - start
+                // Tight loop over what is buffered: a table marks the only bytes that matter.
+                var found = false
+                (k, found) = buffer.withUnsafeBufferPointer { buf -> (Int, Bool) in
+                    var k = start + rel
+                    let stop = end
+                    let table = Self.structural
+                    while k < stop {
+                        let b = buf[k]
+                        let kind = table[Int(b)]
+                        if kind == 0 {
+                            k += 1
+                            continue
                         }
-                    } else {
-                        switch b {
-                        case UInt8(ascii: "\""): inString = true
-                        case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                        case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                            depth -= 1
-                            if depth == 0 {
-                                rel = k - start + 1
-                                break scan
+                        if inString {
+                            if b == UInt8(ascii: "\"") {
+                                inString = false
+                            } else if b == UInt8(ascii: "\\") {
+                                k += 1 // skip the escaped byte (may be past stop: rescanned after refill)
+                            } else if b == 0x0A {
+                                newlines += 1
+                                lastNewline = k - start
                             }
-                        case 0x0A:
-                            newlines += 1
-                            lastNewline = k - start
-                        default: break
+                        } else {
+                            switch b {
+                            case UInt8(ascii: "\""): inString = true
+                            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                                depth -= 1
+                                if depth == 0 { return (k, true) }
+                            case 0x0A:
+                                newlines += 1
+                                lastNewline = k - start
+                            default: break
+                            }
                         }
+                        k += 1
                     }
-                    k += 1
+                    return (k, false)
+                }
+                if found {
+                    rel = k - start + 1
+                    break scan
                 }
                 rel = k - start
             }
