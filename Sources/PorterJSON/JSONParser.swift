@@ -72,6 +72,20 @@ struct JSONParser {
     var baseColumn = 1
     /// Reused for strings with escapes.
     var scratch: [UInt8] = []
+    /// Set when parsing needed a byte at or past the end of the buffer: for a streamed
+    /// element this means "read more and try again", not "bad input".
+    var hitEnd = false
+    /// Newlines seen (they can only occur in whitespace in valid JSON) and the offset
+    /// just after the last one, for the positions of streamed elements.
+    var newlines = 0
+    var lastLineStart = 0
+
+    @inline(__always)
+    mutating func more(_ ahead: Int = 0) -> Bool {
+        if i + ahead < count { return true }
+        hitEnd = true
+        return false
+    }
 
     init(buffer: UnsafeRawBufferPointer, limits: JSONLimits) {
         // An empty buffer may have a nil base address: point at a harmless static byte.
@@ -134,9 +148,17 @@ struct JSONParser {
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while i < count {
+        while more() {
             let b = bytes[i]
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { i += 1 } else { return }
+            if b == 0x20 || b == 0x0D || b == 0x09 {
+                i += 1
+            } else if b == 0x0A {
+                i += 1
+                newlines += 1
+                lastLineStart = i
+            } else {
+                return
+            }
         }
     }
 
@@ -158,7 +180,7 @@ struct JSONParser {
         let w = word.utf8Start
         var k = 0
         while k < n {
-            guard i + k < count, bytes[i + k] == w[k] else {
+            guard more(k), bytes[i + k] == w[k] else {
                 throw error("invalid literal: expected '\(word)'", at: i)
             }
             k += 1
@@ -176,17 +198,17 @@ struct JSONParser {
         i += 1
         var elements: [JSON] = []
         skipWhitespace()
-        if i < count, bytes[i] == UInt8(ascii: "]") {
+        if more(), bytes[i] == UInt8(ascii: "]") {
             i += 1
             depth -= 1
             return .array(elements)
         }
         while true {
             skipWhitespace()
-            guard i < count else { throw error("expected a value or ']' in array, found end of input") }
+            guard more() else { throw error("expected a value or ']' in array, found end of input") }
             elements.append(try parseValue())
             skipWhitespace()
-            guard i < count else { throw error("expected ',' or ']' after array element, found end of input") }
+            guard more() else { throw error("expected ',' or ']' after array element, found end of input") }
             let b = bytes[i]
             i += 1
             if b == UInt8(ascii: ",") { continue }
@@ -203,24 +225,24 @@ struct JSONParser {
         i += 1
         var object = JSONObject()
         skipWhitespace()
-        if i < count, bytes[i] == UInt8(ascii: "}") {
+        if more(), bytes[i] == UInt8(ascii: "}") {
             i += 1
             depth -= 1
             return .object(object)
         }
         while true {
             skipWhitespace()
-            guard i < count, bytes[i] == UInt8(ascii: "\"") else {
+            guard more(), bytes[i] == UInt8(ascii: "\"") else {
                 throw error("expected a string key in object, found \(found())")
             }
             let key = try parseString()
             skipWhitespace()
-            guard i < count, bytes[i] == UInt8(ascii: ":") else {
+            guard more(), bytes[i] == UInt8(ascii: ":") else {
                 throw error("expected ':' after object key, found \(found())")
             }
             i += 1
             skipWhitespace()
-            guard i < count else { throw error("expected a value after ':', found end of input") }
+            guard more() else { throw error("expected a value after ':', found end of input") }
             let value = try parseValue()
             if object.count < JSONObject.indexThreshold, object.indexOf(key) == nil {
                 object.appendNew(key, value)
@@ -228,7 +250,7 @@ struct JSONParser {
                 object[key] = value
             }
             skipWhitespace()
-            guard i < count else { throw error("expected ',' or '}' after object member, found end of input") }
+            guard more() else { throw error("expected ',' or '}' after object member, found end of input") }
             let b = bytes[i]
             i += 1
             if b == UInt8(ascii: ",") { continue }
@@ -248,7 +270,7 @@ struct JSONParser {
         let contentStart = i
         var ascii = true
         // Fast path: no escapes.
-        while i < count {
+        while more() {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 let length = i - contentStart
@@ -266,7 +288,7 @@ struct JSONParser {
             if b >= 0x80 { ascii = false }
             i += 1
         }
-        guard i < count else { throw error("unterminated string", at: start) }
+        guard more() else { throw error("unterminated string", at: start) }
         return try parseEscapedString(start: start, contentStart: contentStart)
     }
 
@@ -274,7 +296,7 @@ struct JSONParser {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(start: bytes + contentStart, count: i - contentStart))
         var ascii = !scratch.contains { $0 >= 0x80 }
-        while i < count {
+        while more() {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 i += 1
@@ -293,7 +315,7 @@ struct JSONParser {
                 continue
             }
             i += 1
-            guard i < count else { break }
+            guard more() else { break }
             let e = bytes[i]
             i += 1
             switch e {
@@ -309,7 +331,7 @@ struct JSONParser {
                 var scalar = try hex4()
                 if (0xD800...0xDBFF).contains(scalar) {
                     // A high surrogate must pair with a low one; a lone one becomes U+FFFD.
-                    if i + 1 < count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                    if more(1), bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
                         let save = i
                         i += 2
                         let low = try hex4()
@@ -335,7 +357,7 @@ struct JSONParser {
     }
 
     mutating func hex4() throws(JSONError) -> UInt32 {
-        guard i + 4 <= count else { throw error("expected 4 hex digits after \\u") }
+        guard more(3) else { throw error("expected 4 hex digits after \\u") }
         var v: UInt32 = 0
         for _ in 0..<4 {
             let c = bytes[i]
@@ -402,28 +424,28 @@ struct JSONParser {
             negative = true
             i += 1
         }
-        guard i < count, isDigit(bytes[i]) else { throw error("expected a digit in number, found \(found())") }
+        guard more(), isDigit(bytes[i]) else { throw error("expected a digit in number, found \(found())") }
         let intStart = i
         if bytes[i] == UInt8(ascii: "0") {
             i += 1
-            if i < count, isDigit(bytes[i]) { throw error("leading zeros are not allowed in numbers", at: intStart) }
+            if more(), isDigit(bytes[i]) { throw error("leading zeros are not allowed in numbers", at: intStart) }
         } else {
-            while i < count, isDigit(bytes[i]) { i += 1 }
+            while more(), isDigit(bytes[i]) { i += 1 }
         }
         let intEnd = i
         var isInteger = true
-        if i < count, bytes[i] == UInt8(ascii: ".") {
+        if more(), bytes[i] == UInt8(ascii: ".") {
             isInteger = false
             i += 1
-            guard i < count, isDigit(bytes[i]) else { throw error("expected a digit after '.' in number, found \(found())") }
-            while i < count, isDigit(bytes[i]) { i += 1 }
+            guard more(), isDigit(bytes[i]) else { throw error("expected a digit after '.' in number, found \(found())") }
+            while more(), isDigit(bytes[i]) { i += 1 }
         }
-        if i < count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+        if more(), bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             isInteger = false
             i += 1
-            if i < count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < count, isDigit(bytes[i]) else { throw error("expected a digit in exponent, found \(found())") }
-            while i < count, isDigit(bytes[i]) { i += 1 }
+            if more(), bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard more(), isDigit(bytes[i]) else { throw error("expected a digit in exponent, found \(found())") }
+            while more(), isDigit(bytes[i]) { i += 1 }
         }
         if isInteger, intEnd - intStart <= 18 {
             var v: Int64 = 0

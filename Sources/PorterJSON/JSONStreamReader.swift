@@ -21,8 +21,8 @@ public struct JSONElement: Sendable {
 /// any size. Memory stays bounded by the read buffer plus the largest element (itself capped
 /// by `JSONLimits.maxElementBytes`).
 ///
-/// How: a cheap structural scan finds where the next element ends (tracking strings, escapes
-/// and nesting, counting lines on the way), then the element's bytes go to the ordinary parser.
+/// How: each element is parsed in place from the read buffer; if the parser reaches the end of
+/// what is buffered before the end of the file, more is read and the element is parsed again.
 public final class JSONStreamReader {
     public enum Layout: Sendable {
         /// A top-level JSON array.
@@ -50,13 +50,6 @@ public final class JSONStreamReader {
     var state: State = .begin
 
     enum State { case begin, inArray, done }
-
-    /// Bytes the structural scan must look at: quotes, backslash, brackets, newline.
-    static let structural: [UInt8] = {
-        var t = [UInt8](repeating: 0, count: 256)
-        for c in "\"\\{}[]\n".utf8 { t[Int(c)] = 1 }
-        return t
-    }()
 
     /// `bufferSize` is the initial read buffer; it grows only for an element larger than it.
     public init(path: String, layout: Layout = .auto, limits: JSONLimits = .init(), bufferSize: Int = 1 << 20) throws(JSONError) {
@@ -131,118 +124,73 @@ public final class JSONStreamReader {
         return element
     }
 
-    /// Finds the extent of the value at `start`, parses it, and moves past it.
+    /// Parses the value at `start` straight from the buffer. When the parser runs into the
+    /// end of what is buffered (`hitEnd`) before the end of the file, it reads more and tries
+    /// again, so elements of any size up to `maxElementBytes` work with one parse in the
+    /// common case and no separate scanning pass.
     func scanAndParse() throws(JSONError) -> JSONElement {
-        let first = buffer[start]
-        var k = start  // scan cursor, as an index into buffer (may be invalidated by refills)
-        var rel = 0    // scan cursor relative to `start`, survives refills
-        var newlines = 0
-        var lastNewline = -1 // relative offset of the last newline inside the element
-        @inline(__always) func byte(_ r: Int) throws(JSONError) -> UInt8? {
-            if start + r >= end {
-                guard try ensure(r + 1) else { return nil }
+        // Buffer a comfortable window first; short reads at EOF are fine.
+        if end - start < Self.window { _ = try ensure(Self.window) }
+        while true {
+            let offset = bufferOffset + start
+            let column = offset - lineStartOffset + 1
+            let available = end - start
+            var parser = JSONParser(buffer: UnsafeRawBufferPointer(start: nil, count: 0), limits: limits)
+            let result: Result<JSON, JSONError> = buffer.withUnsafeBytes { raw in
+                parser = JSONParser(buffer: UnsafeRawBufferPointer(rebasing: raw[start..<end]), limits: limits)
+                parser.scratch = scratch
+            scratch = []
+                scratch = []  // hand over, so appends do not copy
+                parser.baseOffset = offset
+                parser.baseLine = line
+                parser.baseColumn = column
+                return Result { () throws(JSONError) -> JSON in try parser.parseValue() }
             }
-            return buffer[start + r]
-        }
-        switch first {
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
-            var inString = false
-            scan: while true {
-                if start + rel >= end {
-                    guard try ensure(rel + 1) else {
-                        throw positioned("unterminated \(first == UInt8(ascii: "{") ? "object" : "array"): end of input inside it")
-                    }
-                }
-                if rel > limits.maxElementBytes {
+            scratch = parser.scratch
+            if parser.hitEnd && !eof {
+                if available >= limits.maxElementBytes {
                     throw positioned("element larger than \(limits.maxElementBytes) bytes")
                 }
-                // Tight loop over what is buffered: a table marks the only bytes that matter.
-                var found = false
-                (k, found) = buffer.withUnsafeBufferPointer { buf -> (Int, Bool) in
-                    var k = start + rel
-                    let stop = end
-                    let table = Self.structural
-                    while k < stop {
-                        let b = buf[k]
-                        let kind = table[Int(b)]
-                        if kind == 0 {
-                            k += 1
-                            continue
-                        }
-                        if inString {
-                            if b == UInt8(ascii: "\"") {
-                                inString = false
-                            } else if b == UInt8(ascii: "\\") {
-                                k += 1 // skip the escaped byte (may be past stop: rescanned after refill)
-                            } else if b == 0x0A {
-                                newlines += 1
-                                lastNewline = k - start
-                            }
-                        } else {
-                            switch b {
-                            case UInt8(ascii: "\""): inString = true
-                            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                                depth -= 1
-                                if depth == 0 { return (k, true) }
-                            case 0x0A:
-                                newlines += 1
-                                lastNewline = k - start
-                            default: break
-                            }
-                        }
-                        k += 1
-                    }
-                    return (k, false)
-                }
-                if found {
-                    rel = k - start + 1
-                    break scan
-                }
-                rel = k - start
+                _ = try ensure(available + max(available, Self.window))
+                continue
             }
-        case UInt8(ascii: "\""):
-            rel = 1
-            while true {
-                guard let b = try byte(rel) else { throw positioned("unterminated string") }
-                rel += 1
-                if b == UInt8(ascii: "\"") { break }
-                if b == UInt8(ascii: "\\") { rel += 1 }
-                if b == 0x0A { newlines += 1; lastNewline = rel - 1 }
+            let value = try result.get()
+            let length = parser.i
+            if length > limits.maxElementBytes {
+                throw positioned("element larger than \(limits.maxElementBytes) bytes")
             }
-        default:
-            // A scalar: up to the next delimiter.
-            while let b = try byte(rel) {
-                if b == UInt8(ascii: ",") || b == UInt8(ascii: "]") || b == UInt8(ascii: "}")
-                    || b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { break }
-                rel += 1
-                if rel > 4096 { break }
+            let elementLine = line
+            if parser.newlines > 0 {
+                line += parser.newlines
+                lineStartOffset = offset + parser.lastLineStart
             }
+            start += length
+            defer { index += 1 }
+            return JSONElement(value: value, index: index, offset: offset, line: elementLine, column: column, byteCount: length)
         }
-        return try parseElement(length: rel, newlines: newlines, lastNewline: lastNewline)
     }
 
-    func parseElement(length: Int, newlines: Int, lastNewline: Int) throws(JSONError) -> JSONElement {
+    static let window = 64 << 10
+    var scratch: [UInt8] = []
+
+    func parseLine(length: Int) throws(JSONError) -> JSONElement {
         let offset = bufferOffset + start
         let column = offset - lineStartOffset + 1
-        let elementLine = line
+        var parser = JSONParser(buffer: UnsafeRawBufferPointer(start: nil, count: 0), limits: limits)
         let result: Result<JSON, JSONError> = buffer.withUnsafeBytes { raw in
-            let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
-            var parser = JSONParser(buffer: slice, limits: limits)
+            parser = JSONParser(buffer: UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)]), limits: limits)
+            parser.scratch = scratch
+            scratch = []
             parser.baseOffset = offset
-            parser.baseLine = elementLine
+            parser.baseLine = line
             parser.baseColumn = column
             return Result { () throws(JSONError) -> JSON in try parser.parseDocument() }
         }
+        scratch = parser.scratch
         let value = try result.get()
-        if newlines > 0 {
-            line += newlines
-            lineStartOffset = offset + lastNewline + 1
-        }
         start += length
         defer { index += 1 }
-        return JSONElement(value: value, index: index, offset: offset, line: elementLine, column: column, byteCount: length)
+        return JSONElement(value: value, index: index, offset: offset, line: line, column: column, byteCount: length)
     }
 
     // MARK: NDJSON layout
@@ -273,8 +221,7 @@ public final class JSONStreamReader {
                 rel = end - start
                 if rel > limits.maxElementBytes { throw positioned("line longer than \(limits.maxElementBytes) bytes") }
             }
-            let element = try parseElement(length: rel, newlines: 0, lastNewline: -1)
-            return element
+            return try parseLine(length: rel)
         }
     }
 
