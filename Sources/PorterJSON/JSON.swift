@@ -174,10 +174,13 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     @inlinable
     public func indexOf(_ key: String) -> Int? {
         if let index { return index[key] }
+        // Comparing lengths first skips String's slower unequal-comparison path for most keys.
+        let length = key.utf8.count
         var i = 0
         let n = keys.count
         while i < n {
-            if keys[i] == key { return i }
+            let candidate = keys[i]
+            if candidate.utf8.count == length && candidate == key { return i }
             i += 1
         }
         return nil
