@@ -19,6 +19,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
         // MARK: Engines
         .target(name: "PorterJSON"),
         .target(name: "PorterQuery", dependencies: ["PorterJSON"]),
@@ -37,7 +40,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "PorterJSONTests", dependencies: ["PorterJSON"]),
-        .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery"]),
+        .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"]),
         .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"]),
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"]),
     ]

@@ -1,0 +1,130 @@
+import PorterJSON
+
+/// A field of the user profile, as written in a query (`user_metadata.display.fontSize`).
+public struct Field: Sendable, Hashable {
+    public let path: String
+    /// Path components; array levels are skipped when reading values.
+    public let components: [String]
+
+    init(_ path: String) {
+        self.path = path
+        self.components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    public var isMetadata: Bool { components[0] == "user_metadata" || components[0] == "app_metadata" }
+
+    var describe: String { path }
+}
+
+/// What Auth0 says about fields (auth0-api.md, "v3 query syntax"; Auth0 docs
+/// user-search-query-syntax and user-profile-structure).
+enum Fields {
+    /// Searched by a bare term. Auth0: bare terms never match user_metadata; the docs do not
+    /// list the rest, so porter uses the profile's text attributes (documented in RULES.md).
+    static let defaultFields = ["user_id", "email", "name", "given_name", "family_name", "nickname", "username", "phone_number"]
+
+    /// Compared case-insensitively (Auth0: email, name, given_name, family_name, nickname).
+    static let caseInsensitive: Set<String> = ["email", "name", "given_name", "family_name", "nickname", "email.domain"]
+
+    /// Dates: ranges accept partial dates (`2017-12`).
+    static let dates: Set<String> = ["created_at", "updated_at", "last_login", "last_password_reset"]
+
+    /// Top-level attributes Auth0 indexes (user-search-query-syntax, "Searchable fields").
+    static let searchableRoots: Set<String> = [
+        "app_metadata", "blocked", "created_at", "email", "email_verified", "family_name", "given_name",
+        "identities", "last_ip", "last_login", "logins_count", "name", "nickname", "phone_number",
+        "phone_verified", "updated_at", "user_id", "user_metadata", "username", "last_password_reset",
+    ]
+
+    static func isCaseInsensitive(_ f: Field) -> Bool { caseInsensitive.contains(f.path) }
+    static func isDate(_ f: Field) -> Bool { dates.contains(f.path) }
+
+    /// Checks a field name; the error points at the field.
+    static func validate(_ path: String, range: Range<Int>) throws(QueryError) -> Field {
+        let field = Field(path)
+        if field.components.contains(where: \.isEmpty) || path.contains("\"") {
+            throw QueryError("'\(path)' is not a valid field path", range)
+        }
+        let root = field.components[0]
+        if root == "picture" {
+            throw QueryError("'picture' is not searchable in Auth0 user search", range)
+        }
+        guard searchableRoots.contains(root) else {
+            throw QueryError("'\(root)' is not a searchable user field (searchable: \(searchableRoots.sorted().joined(separator: ", ")))", range)
+        }
+        if field.components.count > 1 && !(field.isMetadata || root == "identities" || path == "email.domain") {
+            throw QueryError("'\(root)' has no nested fields; did you mean '\(root)'?", range)
+        }
+        return field
+    }
+}
+
+// MARK: - Reading values
+
+/// The indexed values of a field in a user: arrays are flattened at every level, and null,
+/// empty arrays and empty objects are not indexed (Auth0 / Elasticsearch behaviour).
+enum FieldReader {
+    /// Calls `body` for each indexed scalar at `components` under `value`; stops when it returns true.
+    @inline(__always)
+    static func anyLeaf(_ value: JSON, _ components: ArraySlice<String>, _ body: (JSON) -> Bool) -> Bool {
+        guard let first = components.first else { return anyScalar(value, body) }
+        switch value {
+        case .object(let o):
+            guard let child = o[first] else { return false }
+            return anyLeaf(child, components.dropFirst(), body)
+        case .array(let a):
+            for element in a where anyLeaf(element, components, body) { return true }
+            return false
+        default:
+            return false
+        }
+    }
+
+    static func anyScalar(_ value: JSON, _ body: (JSON) -> Bool) -> Bool {
+        switch value {
+        case .null: return false
+        case .array(let a):
+            for element in a where anyScalar(element, body) { return true }
+            return false
+        case .object: return false
+        default: return body(value)
+        }
+    }
+
+    /// Whether anything is indexed at or below the path (objects count when a leaf below does).
+    static func exists(_ value: JSON, _ components: ArraySlice<String>) -> Bool {
+        guard let first = components.first else { return hasIndexedLeaf(value) }
+        switch value {
+        case .object(let o):
+            guard let child = o[first] else { return false }
+            return exists(child, components.dropFirst())
+        case .array(let a):
+            return a.contains { exists($0, components) }
+        default:
+            return false
+        }
+    }
+
+    static func hasIndexedLeaf(_ value: JSON) -> Bool {
+        switch value {
+        case .null: return false
+        case .array(let a): return a.contains(where: hasIndexedLeaf)
+        case .object(let o): return o.values.contains(where: hasIndexedLeaf)
+        default: return true
+        }
+    }
+
+    /// Values of a field, including the special `email.domain`.
+    static func anyValue(_ user: JSON, _ field: Field, _ body: (JSON) -> Bool) -> Bool {
+        if field.path == "email.domain" {
+            guard case .string(let email)? = user["email"], let at = email.lastIndex(of: "@") else { return false }
+            return body(.string(String(email[email.index(after: at)...])))
+        }
+        return anyLeaf(user, field.components[...], body)
+    }
+
+    static func fieldExists(_ user: JSON, _ field: Field) -> Bool {
+        if field.path == "email.domain" { return anyValue(user, field) { _ in true } }
+        return exists(user, field.components[...])
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the PorterQuery engine lands with its issue.

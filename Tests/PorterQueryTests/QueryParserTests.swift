@@ -1,0 +1,95 @@
+import Testing
+import PorterJSON
+@testable import PorterQuery
+
+@Suite struct QueryParserTests {
+    func canon(_ q: String) throws -> String { try Query.parse(q).description }
+
+    func error(_ q: String) -> QueryError? {
+        do { _ = try Query.parse(q); return nil } catch { return error }
+    }
+
+    @Test func fieldsTermsAndPhrases() throws {
+        #expect(try canon("email:a@b.io") == "email:a@b.io")
+        #expect(try canon("name:\"John Doe\"") == "name:\"John Doe\"")
+        #expect(try canon("name:John\\ Doe") == "name:John\\ Doe")
+        #expect(try canon("user_metadata.display.fontSize:13") == "user_metadata.display.fontSize:13")
+        #expect(try canon("identities.connection:\"Username-Password-Authentication\"") == "identities.connection:\"Username-Password-Authentication\"")
+        #expect(try canon("email.domain:acme.com") == "email.domain:acme.com")
+        #expect(try canon("") == "*:*")
+        #expect(try canon("*") == "*:*")
+    }
+
+    /// Lucene's classic parser: no precedence (auth0-api.md, "Lucene classic parser semantics").
+    @Test func booleanRulesFollowLuceneClassicParser() throws {
+        #expect(try canon("a OR b AND c") == "a +b +c")
+        #expect(try canon("a AND b") == "+a +b")
+        #expect(try canon("a b") == "a b")
+        #expect(try canon("a && b || c") == "+a +b c")
+        #expect(try canon("NOT blocked:true") == "-blocked:true")
+        #expect(try canon("!blocked:true") == "-blocked:true")
+        #expect(try canon("a -b +c") == "a -b +c")
+        #expect(try canon("a AND NOT b") == "+a -b")
+        #expect(try canon("(a OR b) AND c") == "+(a b) +c")
+        #expect(try canon("name:(john OR jane)") == "name:john name:jane")
+        #expect(try canon("+name:(john OR jane) -blocked:true") == "+(name:john name:jane) -blocked:true")
+        #expect(try canon("-a AND b") == "-a +b")
+    }
+
+    @Test func rangesAndComparisons() throws {
+        #expect(try canon("logins_count:[1 TO 5]") == "logins_count:[\"1\" TO \"5\"]")
+        #expect(try canon("logins_count:{1 TO 5]") == "logins_count:{\"1\" TO \"5\"]")
+        #expect(try canon("last_login:[* TO 2017-12]") == "last_login:[* TO \"2017-12\"]")
+        #expect(try canon("created_at:[2020-01-01T00:00:00.000Z TO *}") == "created_at:[\"2020-01-01T00:00:00.000Z\" TO *]")
+        #expect(try canon("logins_count:>=10") == "logins_count:[\"10\" TO *]")
+        #expect(try canon("logins_count:<10") == "logins_count:[* TO \"10\"}")
+        #expect(try canon("logins_count:[-5 TO 5]") == "logins_count:[\"-5\" TO \"5\"]")
+    }
+
+    @Test func existsAndWildcards() throws {
+        #expect(try canon("_exists_:user_metadata") == "_exists_:user_metadata")
+        #expect(try canon("name:j*") == "name:j*")
+        #expect(try canon("name:*usa") == "name:*usa")
+        #expect(try canon("name:*ric*") == "name:*ric*")
+        #expect(try canon("email:*") == "_exists_:email")
+        #expect(try canon("name:a\\*b") == "name:a\\*b")
+    }
+
+    @Test func errorsSayWhatWasExpectedAndWhere() {
+        #expect(error("name:*sa")?.message.contains("at least 3") == true)
+        #expect(error("name:*sa")?.range == 5..<8)
+        #expect(error("name:jo?n")?.message.contains("'?' wildcard is not supported") == true)
+        #expect(error("name:jo?n")?.range == 7..<8)
+        #expect(error("name:john~")?.message.contains("fuzzy") == true)
+        #expect(error("name:john^2")?.message.contains("boosting") == true)
+        #expect(error("name:/jo.n/")?.message.contains("regular expressions") == true)
+        #expect(error("\"unterminated")?.message.contains("unterminated phrase") == true)
+        #expect(error("a AND")?.message == "expected a term, phrase, range or group after AND, found the end of the query")
+        #expect(error("AND a")?.message == "AND needs a clause before it")
+        #expect(error("(a OR b")?.message.contains("expected ')' to close the group opened at column 1") == true)
+        #expect(error("a OR b)")?.message.contains("unbalanced ')'") == true)
+        #expect(error("a:b:c") != nil)
+        #expect(error("logins_count:[1 TO")?.message.contains("expected a range value") == true)
+        #expect(error("logins_count:[1 5]")?.message.contains("expected TO") == true)
+        #expect(error("user_metadata.plan:pro*")?.message.contains("wildcards are not supported on metadata") == true)
+        #expect(error("app_metadata.score:[1 TO 5]")?.message.contains("ranges are not supported on metadata") == true)
+        #expect(error("picture:x")?.message.contains("not searchable") == true)
+        #expect(error("nmae:x")?.message.contains("not a searchable user field") == true)
+        #expect(error("nmae:x")?.range == 0..<4)
+        #expect(error("a & b")?.message.contains("must be doubled") == true)
+        #expect(error("()")?.message.contains("empty group") == true)
+    }
+
+    @Test func explainIsReadable() throws {
+        let text = try Query.parse("email.domain:acme.com AND NOT blocked:true").explain()
+        #expect(text == """
+        group: all MUST clauses, no MUST NOT clause
+          MUST email.domain is exactly "acme.com" (case-insensitive)
+          MUST NOT blocked is exactly "true" (case-sensitive)
+        """)
+    }
+
+    @Test func fieldsRead() throws {
+        #expect(try Query.parse("email:x AND user_metadata.a:1 OR _exists_:app_metadata").fields == ["email", "user_metadata.a", "app_metadata"])
+    }
+}
