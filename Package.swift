@@ -24,7 +24,7 @@ let package = Package(
 
         // MARK: Engines
         .target(name: "PorterJSON"),
-        .target(name: "PorterQuery", dependencies: ["PorterJSON"]),
+        .target(name: "PorterQuery", dependencies: ["PorterJSON"], exclude: ["RULES.md"]),
         .target(name: "PorterExpression", dependencies: ["PorterJSON"]),
         .target(name: "PorterFormats", dependencies: ["PorterJSON"]),
 

@@ -139,7 +139,7 @@ extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
 /// An ordered JSON object. Keys keep their insertion order; setting an existing key
 /// replaces its value in place. Duplicate keys in parsed input: the last one wins
 /// (as in JavaScript's `JSON.parse`), at the position of the first.
-public struct JSONObject: Sendable, Hashable, Sequence {
+public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var keys: [String]
     public private(set) var values: [JSON]
     /// Built only past `indexThreshold` members: user objects are small, and a linear
@@ -167,6 +167,8 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         self.init()
         for (k, v) in members { self[k] = v }
     }
+
+    public init(dictionaryLiteral elements: (String, JSON)...) { self.init(elements) }
 
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }

@@ -11,6 +11,7 @@ guard let which = arguments.first else {
 let rest = Array(arguments.dropFirst())
 switch which {
 case "json": benchJSON(rest)
+case "query": benchQuery(rest)
 default:
     FileHandle.standardError.write("porter-bench: unknown benchmark '\(which)'\n".data(using: .utf8)!)
     exit(2)

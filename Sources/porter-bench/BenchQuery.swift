@@ -1,0 +1,41 @@
+import Foundation
+import PorterJSON
+import PorterQuery
+
+/// query [USERS]: a five-clause query (exists, wildcard, range, term, negation) matched against
+/// users in memory by PorterQuery, and by a hand-written closure checking the same conditions.
+func benchQuery(_ args: [String]) {
+    let count = args.first.flatMap(Int.init) ?? 1_000_000
+    let users = BenchUsers.make(count)
+    let text = "_exists_:user_metadata AND name:a* AND logins_count:[10 TO 300] AND email.domain:acme.com AND NOT blocked:true"
+    let query = try! Query.parse(text)
+
+    func handWritten(_ u: JSON) -> Bool {
+        guard case .object(let md)? = u["user_metadata"], !md.isEmpty else { return false }
+        guard case .string(let name)? = u["name"], name.lowercased().hasPrefix("a") else { return false }
+        guard case .int(let logins)? = u["logins_count"], logins >= 10, logins <= 300 else { return false }
+        guard case .string(let email)? = u["email"], let at = email.lastIndex(of: "@"),
+              email[email.index(after: at)...].lowercased() == "acme.com" else { return false }
+        if case .bool(true)? = u["blocked"] { return false }
+        return true
+    }
+
+    func time(_ body: () -> Int) -> (Double, Int) {
+        var best = Double.infinity
+        var result = 0
+        for _ in 0..<3 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            result = body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return (best, result)
+    }
+    let (porterTime, porterCount) = time { users.reduce(0) { $0 + (query.matches(user: $1) ? 1 : 0) } }
+    let (handTime, handCount) = time { users.reduce(0) { $0 + (handWritten($1) ? 1 : 0) } }
+    print("query: \(text)")
+    print("users: \(count), matched: porter \(porterCount), hand-written \(handCount)")
+    print(String(format: "porter matcher: %.3f s, %.0f users/s", porterTime, Double(count) / porterTime))
+    print(String(format: "hand-written:   %.3f s, %.0f users/s", handTime, Double(count) / handTime))
+    print(String(format: "RATIO porter/hand-written speed: %.2f (target >= 0.5)", handTime / porterTime))
+    if porterCount != handCount { print("MISMATCH: the two disagree"); exit(1) }
+}
