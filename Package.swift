@@ -41,7 +41,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "PorterJSONTests", dependencies: ["PorterJSON"]),
         .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"]),
-        .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"]),
+        .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"], exclude: ["corpus.txt"]),
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"]),
     ]
 )

@@ -1,0 +1,334 @@
+import PorterJSON
+
+/// Limits that keep an expression from running away: the sandbox.
+public struct ExpressionLimits: Sendable {
+    /// Callback invocations and elements visited by built-ins, per evaluation.
+    public var maxSteps: Int = 1_000_000
+    /// Longest string an expression may build, in UTF-16 units.
+    public var maxStringLength: Int = 1 << 20
+    /// Longest array an expression may build.
+    public var maxArrayLength: Int = 100_000
+    public init() {}
+}
+
+/// State of one evaluation.
+final class Context {
+    let user: Value
+    var slots: [Value]
+    var steps = 0
+    let limits: ExpressionLimits
+
+    init(user: Value, slotCount: Int, limits: ExpressionLimits) {
+        self.user = user
+        self.slots = slotCount == 0 ? [] : Array(repeating: .undefined, count: slotCount)
+        self.limits = limits
+    }
+
+    @inline(__always)
+    func step(_ n: Int = 1, _ range: Range<Int>) throws(Failure) {
+        steps &+= n
+        if steps > limits.maxSteps {
+            throw Failure.error("RangeError: the expression took more than \(limits.maxSteps) steps", range)
+        }
+    }
+
+    func checkString(_ length: Int, _ range: Range<Int>) throws(Failure) {
+        if length > limits.maxStringLength {
+            throw Failure.error("RangeError: string longer than \(limits.maxStringLength) characters", range)
+        }
+    }
+
+    func checkArray(_ length: Int, _ range: Range<Int>) throws(Failure) {
+        if length > limits.maxArrayLength {
+            throw Failure.error("RangeError: array longer than \(limits.maxArrayLength) elements", range)
+        }
+    }
+}
+
+enum Failure: Error {
+    case error(String, Range<Int>)
+    /// A `?.` met undefined or null: the whole chain is undefined.
+    case shortCircuit
+}
+
+typealias Compiled = @Sendable (Context) throws(Failure) -> Value
+
+/// Turns the tree into closures once; evaluating runs them, with no parsing.
+struct Compiler {
+    func compile(_ n: Node) throws(ExpressionError) -> Compiled {
+        let range = n.range
+        switch n.expr {
+        case .number(let d): let v = Value.number(d); return { _ in v }
+        case .string(let s): let v = Value.string(s); return { _ in v }
+        case .bool(let b): let v = Value.bool(b); return { _ in v }
+        case .null: return { _ in .null }
+        case .undefined: return { _ in .undefined }
+        case .user: return { ctx in ctx.user }
+        case .parameter(let slot, _): return { ctx in ctx.slots[slot] }
+        case .global(let name):
+            switch name {
+            case "NaN": return { _ in .number(.nan) }
+            case "Infinity": return { _ in .number(.infinity) }
+            case "Boolean", "String", "Number", "parseInt", "parseFloat", "isNaN", "isFinite":
+                let f = Value.function(FunctionValue(kind: .builtin(name)))
+                return { _ in f }
+            default:
+                throw ExpressionError("'\(name)' can only be used to call its functions (e.g. \(name == "Math" ? "Math.max(a, b)" : name + ".…(…)"))", range)
+            }
+        case .template(let parts, let expressions):
+            let compiled = try expressions.map { (e) throws(ExpressionError) -> Compiled in try compile(e) }
+            return { (ctx: Context) throws(Failure) -> Value in
+                var s = parts[0]
+                for (i, c) in compiled.enumerated() {
+                    s += try c(ctx).toPrimitive(preferString: true).jsString
+                    s += parts[i + 1]
+                    try ctx.checkString(s.utf16.count, range)
+                }
+                return .string(s)
+            }
+        case .array(let elements):
+            let compiled = try elements.map { (e) throws(ExpressionError) -> Compiled in try compile(e) }
+            return { (ctx: Context) throws(Failure) -> Value in
+                var out: [Value] = []
+                out.reserveCapacity(compiled.count)
+                for c in compiled { out.append(try c(ctx)) }
+                return .array(out)
+            }
+        case .object(let members):
+            let compiled = try members.map { (m) throws(ExpressionError) -> (String, Compiled) in (m.key, try compile(m.value)) }
+            return { (ctx: Context) throws(Failure) -> Value in
+                var o = ObjectValue()
+                for (k, c) in compiled { o[k] = try c(ctx) }
+                return .object(o)
+            }
+        case .chain(let inner):
+            let c = try compile(inner)
+            return { (ctx: Context) throws(Failure) -> Value in
+                do throws(Failure) { return try c(ctx) } catch {
+                    if case .shortCircuit = error { return .undefined }
+                    throw error
+                }
+            }
+        case .member(let object, let name, let optional):
+            if case .global(let g) = object.expr {
+                guard let v = Builtins.constant(g, name) else {
+                    throw ExpressionError("\(g).\(name) is not supported", range)
+                }
+                return { _ in v }
+            }
+            let o = try compile(object)
+            return { (ctx: Context) throws(Failure) -> Value in
+                let base = try o(ctx)
+                if base.isNullish {
+                    if optional { throw Failure.shortCircuit }
+                    throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(name)')", range)
+                }
+                return base.property(name)!
+            }
+        case .index(let object, let key, let optional):
+            let o = try compile(object)
+            let k = try compile(key)
+            return { (ctx: Context) throws(Failure) -> Value in
+                let base = try o(ctx)
+                if base.isNullish {
+                    if optional { throw Failure.shortCircuit }
+                    let kv = try k(ctx)
+                    throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(kv.propertyKey)')", range)
+                }
+                let kv = try k(ctx)
+                if case .number(let d) = kv, d >= 0, d < 4_294_967_295, d == d.rounded(.towardZero) {
+                    let i = Int(d)
+                    switch base {
+                    case .json(.array(let a)): return i < a.count ? Value(a[i]) : .undefined
+                    case .array(let a): return i < a.count ? a[i] : .undefined
+                    default: break
+                    }
+                }
+                return base.property(kv.propertyKey)!
+            }
+        case .call(let callee, let args, let optional):
+            return try compileCall(callee, args, optional: optional, range: range)
+        case .unary(let op, let operand):
+            if case .arrow = operand.expr { throw misplacedArrow(operand) }
+            if op == "typeof", case .global(let g) = operand.expr {
+                let t: String = ["NaN", "Infinity"].contains(g) ? "number" : (["Math", "JSON"].contains(g) ? "object" : "function")
+                return { _ in .string(t) }
+            }
+            let c = try compile(operand)
+            switch op {
+            case "!": return { ctx in .bool(!(try c(ctx).truthy)) }
+            case "-": return { ctx in .number(-(try c(ctx).toNumber)) }
+            case "+": return { ctx in .number(try c(ctx).toNumber) }
+            default: return { ctx in .string(try c(ctx).typeofName) }
+            }
+        case .logical(let op, let l, let r):
+            let a = try compile(l), b = try compile(r)
+            switch op {
+            case "||": return { ctx in let v = try a(ctx); return v.truthy ? v : try b(ctx) }
+            case "&&": return { ctx in let v = try a(ctx); return v.truthy ? try b(ctx) : v }
+            default: return { ctx in let v = try a(ctx); return v.isNullish ? try b(ctx) : v }
+            }
+        case .conditional(let t, let y, let n):
+            let c = try compile(t), a = try compile(y), b = try compile(n)
+            return { ctx in try c(ctx).truthy ? try a(ctx) : try b(ctx) }
+        case .binary(let op, let l, let r):
+            for side in [l, r] { if case .arrow = side.expr { throw misplacedArrow(side) } }
+            return try Operators.compile(op, try compile(l), try compile(r), range: range)
+        case .arrow:
+            throw misplacedArrow(n)
+        case .newDate(let args):
+            guard let arg = args.first else {
+                throw ExpressionError("new Date() without an argument reads the clock, which would make results irreproducible: pass a date", range)
+            }
+            let c = try compile(arg)
+            return { ctx in .date(Builtins.makeDate(try c(ctx))) }
+        }
+    }
+
+    func misplacedArrow(_ n: Node) -> ExpressionError {
+        ExpressionError("arrow functions are only supported as arguments of array methods (map, filter, find, some, every, …)", n.range)
+    }
+
+    func compileArgument(_ n: Node) throws(ExpressionError) -> Compiled {
+        if case .arrow(let slots, let body) = n.expr {
+            let b = try compile(body)
+            let f = Value.function(FunctionValue(kind: .arrow(params: slots, body: b)))
+            return { _ in f }
+        }
+        return try compile(n)
+    }
+
+    func compileCall(_ callee: Node, _ args: [Node], optional: Bool, range: Range<Int>) throws(ExpressionError) -> Compiled {
+        switch callee.expr {
+        case .member(let object, let name, let optionalMember):
+            if case .global(let g) = object.expr {
+                guard let arity = Builtins.staticArity["\(g).\(name)"] else {
+                    throw ExpressionError("\(g).\(name) is not a supported function", callee.range)
+                }
+                try checkArity("\(g).\(name)", arity, args.count, range)
+                let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
+                let key = "\(g).\(name)"
+                return { (ctx: Context) throws(Failure) -> Value in
+                    var values: [Value] = []
+                    values.reserveCapacity(compiledArgs.count)
+                    for c in compiledArgs { values.append(try c(ctx)) }
+                    return try Builtins.callStatic(key, values, ctx, range)
+                }
+            }
+            guard let arity = Builtins.methodArity[name] else {
+                throw ExpressionError("unknown method '\(name)' (see `help expressions` for the supported ones)", callee.range.upperBound - name.count..<callee.range.upperBound)
+            }
+            try checkArity(name, arity, args.count, range)
+            let o = try compile(object)
+            let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
+            return { (ctx: Context) throws(Failure) -> Value in
+                let base = try o(ctx)
+                if base.isNullish {
+                    if optionalMember { throw Failure.shortCircuit }
+                    throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(name)')", range)
+                }
+                if optional, case .undefined = base.property(name) ?? .undefined, !Builtins.hasMethod(base, name) {
+                    throw Failure.shortCircuit
+                }
+                var values: [Value] = []
+                values.reserveCapacity(compiledArgs.count)
+                for c in compiledArgs { values.append(try c(ctx)) }
+                return try Builtins.callMethod(base, name, values, ctx, range)
+            }
+        case .global(let g):
+            guard let arity = Builtins.staticArity[g] else {
+                throw ExpressionError("'\(g)' cannot be called", callee.range)
+            }
+            try checkArity(g, arity, args.count, range)
+            let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
+            return { (ctx: Context) throws(Failure) -> Value in
+                var values: [Value] = []
+                for c in compiledArgs { values.append(try c(ctx)) }
+                return try Builtins.callStatic(g, values, ctx, range)
+            }
+        default:
+            throw ExpressionError("only built-in functions and methods can be called", callee.range)
+        }
+    }
+
+    func checkArity(_ name: String, _ arity: ClosedRange<Int>, _ count: Int, _ range: Range<Int>) throws(ExpressionError) {
+        if !arity.contains(count) {
+            let expected = arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" :
+                (arity.upperBound == Int.max ? "at least \(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)")
+            throw ExpressionError("\(name) takes \(expected) argument\(arity.upperBound == 1 ? "" : "s"), not \(count)", range)
+        }
+    }
+}
+
+/// The binary operators, with JavaScript's coercions.
+enum Operators {
+    static func compile(_ op: String, _ a: @escaping Compiled, _ b: @escaping Compiled, range: Range<Int>) throws(ExpressionError) -> Compiled {
+        switch op {
+        case "+":
+            return { (ctx: Context) throws(Failure) -> Value in
+                let x = try a(ctx).toPrimitive(), y = try b(ctx).toPrimitive()
+                if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
+                if case .string = x { } else if case .string = y { } else {
+                    return .number(x.toNumber + y.toNumber)
+                }
+                let s = x.jsString, t = y.jsString
+                try ctx.checkString(s.utf16.count + t.utf16.count, range)
+                return .string(s + t)
+            }
+        case "-": return { ctx in .number(try a(ctx).toNumber - b(ctx).toNumber) }
+        case "*": return { ctx in .number(try a(ctx).toNumber * b(ctx).toNumber) }
+        case "/": return { ctx in .number(try a(ctx).toNumber / b(ctx).toNumber) }
+        case "%": return { (ctx: Context) throws(Failure) -> Value in
+            let x = try a(ctx).toNumber, y = try b(ctx).toNumber
+            return .number(jsRemainder(x, y))
+        }
+        case "**": return { ctx in .number(jsPow(try a(ctx).toNumber, try b(ctx).toNumber)) }
+        case "===": return { ctx in .bool(Compare.strictEquals(try a(ctx), try b(ctx))) }
+        case "!==": return { ctx in .bool(!Compare.strictEquals(try a(ctx), try b(ctx))) }
+        case "==": return { ctx in .bool(Compare.looseEquals(try a(ctx), try b(ctx))) }
+        case "!=": return { ctx in .bool(!Compare.looseEquals(try a(ctx), try b(ctx))) }
+        case "<": return { ctx in .bool(Compare.lessThan(try a(ctx), try b(ctx)) ?? false) }
+        case ">": return { ctx in let x = try a(ctx); return .bool(Compare.lessThan(try b(ctx), x) ?? false) }
+        case "<=": return { ctx in let x = try a(ctx); let r = Compare.lessThan(try b(ctx), x); return .bool(r.map { !$0 } ?? false) }
+        case ">=": return { ctx in let r = Compare.lessThan(try a(ctx), try b(ctx)); return .bool(r.map { !$0 } ?? false) }
+        case "in": return { (ctx: Context) throws(Failure) -> Value in
+            let key = try a(ctx), object = try b(ctx)
+            switch object {
+            case .json(.object(let o)): return .bool(o[key.propertyKey] != nil)
+            case .object(let o): return .bool(o[key.propertyKey] != nil)
+            case .json(.array), .array:
+                let k = key.propertyKey
+                if k == "length" { return .bool(true) }
+                if let i = Int(k), i >= 0, String(i) == k { return .bool(i < (object.arrayElements?.count ?? 0)) }
+                return .bool(false)
+            case .date, .function: return .bool(false)
+            default:
+                throw Failure.error("TypeError: Cannot use 'in' operator to search for '\(key.propertyKey)' in \(object.jsString)", range)
+            }
+        }
+        default:
+            throw ExpressionError("operator '\(op)' is not supported", range)
+        }
+    }
+
+    static func jsRemainder(_ x: Double, _ y: Double) -> Double {
+        if x.isNaN || y.isNaN || x.isInfinite || y == 0 { return .nan }
+        if y.isInfinite { return x }
+        if x == 0 { return x }
+        let r = x.truncatingRemainder(dividingBy: y)
+        return r == 0 ? (x < 0 ? -0.0 : 0) : r
+    }
+
+    static func jsPow(_ x: Double, _ y: Double) -> Double {
+        if y.isNaN { return .nan }
+        if y == 0 { return 1 }
+        if (x == 1 || x == -1) && y.isInfinite { return .nan }
+        return pow(x, y)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,1 +1,0 @@
-// Placeholder: the PorterExpression engine lands with its issue.

@@ -1,0 +1,266 @@
+/// Scanner for the expression language: JavaScript's lexical grammar for the subset we accept.
+struct Token: Equatable {
+    enum Kind: Equatable {
+        case number(Double)
+        case string(String)
+        /// A template literal: `cooked` text parts and the source ranges of the `${}` expressions
+        /// between them (parts.count == expressions.count + 1).
+        case template(parts: [String], expressions: [Range<Int>])
+        case identifier(String)
+        case punct(String)
+        case end
+    }
+    var kind: Kind
+    var range: Range<Int>
+}
+
+struct Scanner {
+    let chars: [Character]
+    var i: Int
+    let end: Int
+
+    init(_ chars: [Character], from: Int = 0, to: Int? = nil) {
+        self.chars = chars
+        self.i = from
+        self.end = to ?? chars.count
+    }
+
+    static let puncts: [String] = [
+        "===", "!==", "**", "...", "?.", "??", "||", "&&", "==", "!=", "<=", ">=", "=>",
+        "(", ")", "[", "]", "{", "}", ".", ",", ":", "?", "!", "<", ">", "+", "-", "*", "/", "%", "=",
+        "&", "|", "^", "~", ";",
+    ]
+
+    mutating func tokens() throws(ExpressionError) -> [Token] {
+        var out: [Token] = []
+        while true {
+            let t = try next()
+            out.append(t)
+            if t.kind == .end { return out }
+        }
+    }
+
+    func at(_ k: Int) -> Character? { k < end ? chars[k] : nil }
+
+    mutating func skipSpace() throws(ExpressionError) {
+        while i < end {
+            let c = chars[i]
+            if c.isWhitespace { i += 1; continue }
+            if c == "/", at(i + 1) == "/" {
+                while i < end, !chars[i].isNewline { i += 1 }
+                continue
+            }
+            if c == "/", at(i + 1) == "*" {
+                let start = i
+                i += 2
+                while i < end, !(chars[i] == "*" && at(i + 1) == "/") { i += 1 }
+                guard i < end else { throw ExpressionError("unterminated comment", start..<end) }
+                i += 2
+                continue
+            }
+            return
+        }
+    }
+
+    mutating func next() throws(ExpressionError) -> Token {
+        try skipSpace()
+        let start = i
+        guard i < end else { return Token(kind: .end, range: start..<start) }
+        let c = chars[i]
+        if c.isNumber && c.isASCII || (c == "." && (at(i + 1).map { $0.isASCII && $0.isNumber } ?? false)) {
+            return try number()
+        }
+        if c == "\"" || c == "'" { return try string(quote: c) }
+        if c == "`" { return try template() }
+        if c.isLetter || c == "_" || c == "$" {
+            while i < end, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "$" { i += 1 }
+            return Token(kind: .identifier(String(chars[start..<i])), range: start..<i)
+        }
+        for p in Self.puncts where matches(p) {
+            // `?.` followed by a digit is `?` then a number (a ? .5 : 1).
+            if p == "?.", let d = at(i + 2), d.isASCII, d.isNumber { continue }
+            i += p.count
+            return Token(kind: .punct(p), range: start..<i)
+        }
+        throw ExpressionError("unexpected character '\(c)'", start..<start + 1)
+    }
+
+    func matches(_ p: String) -> Bool {
+        var k = i
+        for ch in p {
+            guard k < end, chars[k] == ch else { return false }
+            k += 1
+        }
+        return true
+    }
+
+    mutating func number() throws(ExpressionError) -> Token {
+        let start = i
+        if chars[i] == "0", let x = at(i + 1), "xXoObB".contains(x) {
+            let radix = "xX".contains(x) ? 16 : ("oO".contains(x) ? 8 : 2)
+            i += 2
+            let digitsStart = i
+            while i < end, chars[i].isHexDigit || chars[i] == "_" { i += 1 }
+            let digits = String(chars[digitsStart..<i]).replacingOccurrences(of: "_", with: "")
+            var value = 0.0
+            for d in digits {
+                guard let v = d.hexDigitValue, v < radix else {
+                    throw ExpressionError("invalid digit '\(d)' in a base-\(radix) number", start..<i)
+                }
+                value = value * Double(radix) + Double(v)
+            }
+            if digits.isEmpty { throw ExpressionError("missing digits after '0\(x)'", start..<i) }
+            try noIdentifierAfterNumber(start)
+            return Token(kind: .number(value), range: start..<i)
+        }
+        while i < end, chars[i].isASCII && chars[i].isNumber || chars[i] == "_" { i += 1 }
+        if i < end, chars[i] == "." {
+            i += 1
+            while i < end, chars[i].isASCII && chars[i].isNumber || chars[i] == "_" { i += 1 }
+        }
+        if i < end, chars[i] == "e" || chars[i] == "E" {
+            let save = i
+            i += 1
+            if i < end, chars[i] == "+" || chars[i] == "-" { i += 1 }
+            if i < end, chars[i].isASCII, chars[i].isNumber {
+                while i < end, chars[i].isASCII && chars[i].isNumber { i += 1 }
+            } else {
+                i = save
+                throw ExpressionError("missing exponent digits in number", start..<save + 1)
+            }
+        }
+        if i < end, chars[i] == "n" {
+            throw ExpressionError("BigInt literals are not supported", start..<i + 1)
+        }
+        try noIdentifierAfterNumber(start)
+        let text = String(chars[start..<i]).replacingOccurrences(of: "_", with: "")
+        guard let v = Double(text) else { throw ExpressionError("invalid number '\(text)'", start..<i) }
+        return Token(kind: .number(v), range: start..<i)
+    }
+
+    func noIdentifierAfterNumber(_ start: Int) throws(ExpressionError) {
+        if i < end, chars[i].isLetter || chars[i] == "_" || chars[i] == "$" {
+            throw ExpressionError("an identifier cannot start right after a number", start..<i + 1)
+        }
+    }
+
+    /// Reads an escape after a backslash (at chars[i]) into `out`.
+    mutating func escape(into out: inout String, start: Int) throws(ExpressionError) {
+        guard i < end else { throw ExpressionError("unterminated string", start..<end) }
+        let e = chars[i]
+        i += 1
+        switch e {
+        case "n": out.append("\n")
+        case "t": out.append("\t")
+        case "r": out.append("\r")
+        case "b": out.append("\u{08}")
+        case "f": out.append("\u{0C}")
+        case "v": out.append("\u{0B}")
+        case "0" where !(at(i).map { $0.isASCII && $0.isNumber } ?? false): out.append("\u{0}")
+        case "x":
+            guard i + 2 <= end, let v = UInt32(String(chars[i..<i + 2]), radix: 16) else {
+                throw ExpressionError("invalid \\x escape: expected 2 hex digits", i - 2..<min(i + 2, end))
+            }
+            i += 2
+            out.unicodeScalars.append(Unicode.Scalar(v)!)
+        case "u":
+            var v: UInt32
+            if at(i) == "{" {
+                guard let close = chars[i..<end].firstIndex(of: "}"), let x = UInt32(String(chars[i + 1..<close]), radix: 16), x <= 0x10FFFF else {
+                    throw ExpressionError("invalid \\u{…} escape", i - 2..<min(i + 2, end))
+                }
+                v = x
+                i = close + 1
+            } else {
+                guard i + 4 <= end, let x = UInt32(String(chars[i..<i + 4]), radix: 16) else {
+                    throw ExpressionError("invalid \\u escape: expected 4 hex digits", i - 2..<min(i + 4, end))
+                }
+                v = x
+                i += 4
+                // A surrogate pair written as two escapes.
+                if (0xD800...0xDBFF).contains(v), matches("\\u"), i + 6 <= end,
+                   let low = UInt32(String(chars[i + 2..<i + 6]), radix: 16), (0xDC00...0xDFFF).contains(low) {
+                    v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+            }
+            out.unicodeScalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+        case "\n", "\r\n", "\u{2028}", "\u{2029}":
+            break // line continuation
+        default:
+            if e.isASCII, e.isNumber {
+                throw ExpressionError("octal escapes are not allowed", i - 2..<i)
+            }
+            out.append(e)
+        }
+    }
+
+    mutating func string(quote: Character) throws(ExpressionError) -> Token {
+        let start = i
+        i += 1
+        var out = ""
+        while i < end {
+            let c = chars[i]
+            if c == quote {
+                i += 1
+                return Token(kind: .string(out), range: start..<i)
+            }
+            if c == "\\" {
+                i += 1
+                try escape(into: &out, start: start)
+                continue
+            }
+            if c.isNewline { break }
+            out.append(c)
+            i += 1
+        }
+        throw ExpressionError("unterminated string: expected a closing \(quote)", start..<i)
+    }
+
+    mutating func template() throws(ExpressionError) -> Token {
+        let start = i
+        i += 1
+        var parts: [String] = []
+        var expressions: [Range<Int>] = []
+        var current = ""
+        while i < end {
+            let c = chars[i]
+            if c == "`" {
+                i += 1
+                parts.append(current)
+                return Token(kind: .template(parts: parts, expressions: expressions), range: start..<i)
+            }
+            if c == "\\" {
+                i += 1
+                try escape(into: &current, start: start)
+                continue
+            }
+            if c == "$", at(i + 1) == "{" {
+                parts.append(current)
+                current = ""
+                i += 2
+                let exprStart = i
+                // Find the matching `}` by scanning tokens (strings and nested templates included).
+                var depth = 0
+                var inner = Scanner(chars, from: i, to: end)
+                while true {
+                    let t = try inner.next()
+                    if t.kind == .end { throw ExpressionError("unterminated ${ in template literal", exprStart - 2..<end) }
+                    if t.kind == .punct("{") { depth += 1 }
+                    if t.kind == .punct("}") {
+                        if depth == 0 {
+                            expressions.append(exprStart..<t.range.lowerBound)
+                            i = t.range.upperBound
+                            break
+                        }
+                        depth -= 1
+                    }
+                }
+                continue
+            }
+            current.append(c)
+            i += 1
+        }
+        throw ExpressionError("unterminated template literal: expected a closing `", start..<end)
+    }
+}
