@@ -25,7 +25,7 @@ let package = Package(
         // MARK: Engines
         .target(name: "PorterJSON"),
         .target(name: "PorterQuery", dependencies: ["PorterJSON"], exclude: ["RULES.md"]),
-        .target(name: "PorterExpression", dependencies: ["PorterJSON"]),
+        .target(name: "PorterExpression", dependencies: ["PorterJSON"], exclude: ["LANGUAGE.md"]),
         .target(name: "PorterFormats", dependencies: ["PorterJSON"]),
 
         // MARK: Executable

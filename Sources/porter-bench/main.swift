@@ -12,6 +12,7 @@ let rest = Array(arguments.dropFirst())
 switch which {
 case "json": benchJSON(rest)
 case "query": benchQuery(rest)
+case "expression": benchExpression(rest)
 default:
     FileHandle.standardError.write("porter-bench: unknown benchmark '\(which)'\n".data(using: .utf8)!)
     exit(2)
