@@ -1,1 +1,0 @@
-// Placeholder: the PorterFormats engine lands with its issue.

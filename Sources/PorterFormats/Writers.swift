@@ -1,0 +1,238 @@
+import Foundation
+import PorterJSON
+
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case csv, json, ndjson
+}
+
+public struct CSVOptions: Sendable, Equatable {
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// RFC 4180 says CRLF; `\n` on request.
+    public var crlf = true
+    /// A UTF-8 byte-order mark first, so Excel reads UTF-8.
+    public var bom = false
+    /// OWASP CSV-injection guard: a cell starting with `= + - @`, tab or CR gets a leading `'`.
+    public var formulaGuard = true
+
+    public init() {}
+}
+
+public enum WriterError: Error, CustomStringConvertible, Equatable {
+    case exists(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .exists(let p): return "\(p) already exists (use --force to replace it)"
+        case .io(let m): return m
+        }
+    }
+}
+
+/// A file written under a temporary name in the target directory and renamed into place only
+/// by `commit()`: a failed or cancelled export never leaves a partial file behind.
+public final class AtomicFile {
+    public let path: String
+    let temporaryPath: String
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+    var committed = false
+    public private(set) var bytesWritten = 0
+
+    public init(path: String, force: Bool = false) throws(WriterError) {
+        self.path = path
+        if !force && FileManager.default.fileExists(atPath: path) { throw .exists(path) }
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        temporaryPath = dir + "/." + url.lastPathComponent + ".porter-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
+              let h = FileHandle(forWritingAtPath: temporaryPath) else {
+            throw .io("cannot write in \(dir.isEmpty ? "." : dir): \(String(cString: strerror(errno)))")
+        }
+        handle = h
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit {
+        if !committed {
+            try? handle.close()
+            unlink(temporaryPath)
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(WriterError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    public func write(_ s: String) throws(WriterError) { try write(Array(s.utf8)) }
+
+    func flush() throws(WriterError) {
+        guard !buffer.isEmpty else { return }
+        do { try handle.write(contentsOf: buffer) } catch { throw .io("write failed: \(error.localizedDescription)") }
+        bytesWritten += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames into place.
+    public func commit() throws(WriterError) {
+        try flush()
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch { throw .io("cannot finish \(path): \(error.localizedDescription)") }
+        if rename(temporaryPath, path) != 0 {
+            throw .io("cannot rename into \(path): \(String(cString: strerror(errno)))")
+        }
+        committed = true
+    }
+
+    /// Drops the temporary file.
+    public func abort() {
+        try? handle.close()
+        unlink(temporaryPath)
+        committed = true
+    }
+}
+
+/// Streams rows (CSV, NDJSON, JSON array) or whole objects to an AtomicFile.
+public final class TableWriter {
+    public let format: OutputFormat
+    public let columns: [String]
+    let csv: CSVOptions
+    let pretty: Bool
+    let file: AtomicFile
+    var rows = 0
+    var scratch: [UInt8] = []
+
+    public init(path: String, format: OutputFormat, columns: [String], csv: CSVOptions = .init(), pretty: Bool = false, force: Bool = false) throws(WriterError) {
+        self.format = format
+        self.columns = columns
+        self.csv = csv
+        self.pretty = pretty
+        file = try AtomicFile(path: path, force: force)
+        switch format {
+        case .csv:
+            if csv.bom { try file.write([0xEF, 0xBB, 0xBF]) }
+            scratch.removeAll(keepingCapacity: true)
+            for (i, c) in columns.enumerated() {
+                if i > 0 { scratch.append(csv.delimiter) }
+                CSV.appendField(c, to: &scratch, options: csv)
+            }
+            scratch.append(contentsOf: csv.crlf ? [0x0D, 0x0A] : [0x0A])
+            try file.write(scratch)
+        case .json:
+            try file.write("[")
+        case .ndjson:
+            break
+        }
+    }
+
+    public var rowsWritten: Int { rows }
+
+    /// One row of cells (nil = undefined), in column order.
+    public func writeRow(_ cells: [JSON?]) throws(WriterError) {
+        scratch.removeAll(keepingCapacity: true)
+        switch format {
+        case .csv:
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { scratch.append(csv.delimiter) }
+                CSV.appendCell(cell, to: &scratch, options: csv)
+            }
+            scratch.append(contentsOf: csv.crlf ? [0x0D, 0x0A] : [0x0A])
+        case .json, .ndjson:
+            var o = JSONObject(minimumCapacity: columns.count)
+            for (c, cell) in zip(columns, cells) { o[c] = cell ?? .null }
+            return try writeObject(.object(o))
+        }
+        rows += 1
+        try file.write(scratch)
+    }
+
+    /// A whole object (JSON and NDJSON only).
+    public func writeObject(_ value: JSON) throws(WriterError) {
+        scratch.removeAll(keepingCapacity: true)
+        switch format {
+        case .json:
+            scratch.append(contentsOf: rows == 0 ? [0x0A] : [0x2C, 0x0A])
+            if pretty {
+                var inner: [UInt8] = []
+                JSONWriter.write(value, into: &inner, pretty: true)
+                // Indent the element by two spaces inside the array.
+                scratch.append(contentsOf: [0x20, 0x20])
+                for b in inner {
+                    scratch.append(b)
+                    if b == 0x0A { scratch.append(contentsOf: [0x20, 0x20]) }
+                }
+            } else {
+                JSONWriter.write(value, into: &scratch)
+            }
+        case .ndjson:
+            JSONWriter.write(value, into: &scratch)
+            scratch.append(0x0A)
+        case .csv:
+            return try writeRow(columns.map { value[$0] })
+        }
+        rows += 1
+        try file.write(scratch)
+    }
+
+    public func finish() throws(WriterError) {
+        if format == .json { try file.write(rows == 0 ? "]\n" : "\n]\n") }
+        try file.commit()
+    }
+
+    public func abort() { file.abort() }
+}
+
+/// RFC 4180 fields.
+public enum CSV {
+    /// The CSV text of a cell: strings as they are, numbers as JavaScript prints them,
+    /// booleans, empty for null/undefined, arrays and objects as compact JSON.
+    public static func text(_ cell: JSON?) -> String {
+        guard let cell else { return "" }
+        switch cell {
+        case .null: return ""
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return JSON.formatNumber(d)
+        case .bool(let b): return b ? "true" : "false"
+        case .array, .object: return cell.serialized()
+        }
+    }
+
+    static func appendCell(_ cell: JSON?, to out: inout [UInt8], options: CSVOptions) {
+        switch cell {
+        case .string(let s)?: appendField(s, to: &out, options: options)
+        case .int(let i)?: JSONWriter.writeInt(i, into: &out)
+        case nil, .null?: break
+        default: appendField(text(cell), to: &out, options: options, guardFormula: false)
+        }
+    }
+
+    static func appendField(_ s: String, to out: inout [UInt8], options: CSVOptions, guardFormula: Bool = true) {
+        var s = s
+        s.withUTF8 { u in
+            let risky = guardFormula && options.formulaGuard && !u.isEmpty &&
+                (u[0] == UInt8(ascii: "=") || u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-") || u[0] == UInt8(ascii: "@") || u[0] == 0x09 || u[0] == 0x0D)
+            var needsQuotes = risky
+            if !needsQuotes {
+                for b in u where b == options.delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
+                    needsQuotes = true
+                    break
+                }
+            }
+            if !needsQuotes {
+                out.append(contentsOf: u)
+                return
+            }
+            out.append(0x22)
+            if risky { out.append(UInt8(ascii: "'")) }
+            for b in u {
+                if b == 0x22 { out.append(0x22) }
+                out.append(b)
+            }
+            out.append(0x22)
+        }
+    }
+}
