@@ -11,6 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -26,16 +29,33 @@ let package = Package(
         .target(name: "PorterJSON"),
         .target(name: "PorterQuery", dependencies: ["PorterJSON"], exclude: ["RULES.md"]),
         .target(name: "PorterExpression", dependencies: ["PorterJSON"], exclude: ["LANGUAGE.md"]),
-        .target(name: "PorterFormats", dependencies: ["PorterJSON"]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
+                       providers: [.apt(["libargon2-dev"])]),
+        .target(name: "PorterFormats", dependencies: [
+            "PorterJSON", "CArgon2",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        ]),
+
+        // MARK: Tenants
+        .target(name: "PorterTenant", dependencies: [
+            "PorterJSON", "PorterQuery", "PorterFormats",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        // MARK: Pipelines and shell
+        .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterExpression", "PorterFormats", "PorterTenant"]),
+        .target(name: "PorterShell", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterJobs", "CEditLine"]),
 
         // MARK: Executable
         .executableTarget(name: "porter", dependencies: [
-            "PorterJSON",
+            "PorterShell", "PorterTenant",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "porter-bench", dependencies: [
-            "PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats",
+            "PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant",
         ]),
 
         // MARK: Tests
@@ -43,5 +63,7 @@ let package = Package(
         .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"]),
         .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"], exclude: ["corpus.txt"]),
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"]),
+        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs"]),
+        .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
     ]
 )

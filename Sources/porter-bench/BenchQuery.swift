@@ -1,12 +1,13 @@
 import Foundation
 import PorterJSON
 import PorterQuery
+import PorterTenant
 
 /// query [USERS]: a five-clause query (exists, wildcard, range, term, negation) matched against
 /// users in memory by PorterQuery, and by a hand-written closure checking the same conditions.
 func benchQuery(_ args: [String]) {
     let count = args.first.flatMap(Int.init) ?? 1_000_000
-    let users = BenchUsers.make(count)
+    let users = UserGenerator.make(count)
     let text = "_exists_:user_metadata AND name:a* AND logins_count:[10 TO 300] AND email.domain:acme.com AND NOT blocked:true"
     let query = try! Query.parse(text)
 

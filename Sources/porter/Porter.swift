@@ -1,14 +1,136 @@
 import ArgumentParser
-import PorterJSON
+import Foundation
+import PorterShell
+import PorterTenant
 
 @main
 struct Porter: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "porter",
-        abstract: "Import users into and export users out of Auth0-compatible tenants.",
-        version: "0.1.0"
+        abstract: "An interactive shell to import users into and export users out of Auth0-compatible tenants.",
+        discussion: """
+        With no arguments and a terminal, porter opens the interactive shell on the embedded local
+        tenant. Commands are the same everywhere: in the shell, with -c, in a .porter script (-f) and on
+        standard input when it is not a terminal. Type 'help' in the shell for the commands.
+
+        Environment:
+          PORTER_TENANT     the local tenant's SQLite file (default: $XDG_DATA_HOME/porter/local.sqlite,
+                            else ~/.local/share/porter/local.sqlite)
+          PORTER_HISTORY    the shell's history file (default: $XDG_STATE_HOME/porter/history, else ~/.porter_history)
+          NO_COLOR          no colour, even on a terminal
+          COLUMNS           table width when the terminal's cannot be read
+
+        Exit status: 0 on success, 1 when a command of a script or of -c failed, 64 for a usage error.
+        """,
+        version: "porter 0.1.0",
+        subcommands: [TenantCommand.self]
     )
+
+    @Option(name: .customShort("f"), help: ArgumentHelp("Run a .porter script, then exit.", valueName: "file"))
+    var file: String?
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run commands separated by ';', then exit.", valueName: "commands"))
+    var commands: String?
+
+    @Option(name: .long, help: ArgumentHelp("Use this local tenant file instead of the default.", valueName: "path"))
+    var tenant: String?
+
+    @Flag(name: .long, help: "Keep going after a failed command in scripts (same as 'set on-error continue').")
+    var keepGoing = false
+
     func run() throws {
-        print("porter 0.1.0: the shell is not built yet; see README.md")
+        let shell = Shell()
+        if let tenant { shell.session.tenantPath = tenant }
+        if keepGoing { shell.session.onError = .continue }
+        var failed = false
+        do {
+            if let commands {
+                let lines = Porter.splitCommands(commands)
+                failed = try shell.runLines(lines, source: "-c") > 0
+            } else if let file {
+                do { try shell.runScript(path: file) } catch let e as ScriptFailed { _ = e; failed = true } catch let e as ShellError {
+                    shell.report(e, at: nil)
+                    failed = true
+                }
+            } else if isatty(0) == 1 {
+                let status = LineEditor(shell: shell).run()
+                if status != 0 { throw ExitCode(status) }
+            } else {
+                var lines: [String] = []
+                while let l = readLine(strippingNewline: true) { lines.append(l) }
+                failed = try shell.runLines(lines, source: "stdin") > 0
+            }
+        } catch is QuitRequest {
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// Splits `-c` text at `;` outside quotes.
+    static func splitCommands(_ s: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var quote: Character?
+        for c in s {
+            if let q = quote {
+                if c == q { quote = nil }
+                current.append(c)
+            } else if c == "'" || c == "\"" || c == "`" {
+                quote = c
+                current.append(c)
+            } else if c == ";" {
+                out.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        out.append(current)
+        return out.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+struct TenantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenant",
+        abstract: "Manage the embedded local tenant.",
+        subcommands: [Init.self, Seed.self, Info.self]
+    )
+
+    struct Options: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("The local tenant file (default: $PORTER_TENANT or ~/.local/share/porter/local.sqlite).", valueName: "path"))
+        var tenant: String?
+        func open() throws -> LocalTenant { try LocalTenant(path: tenant ?? LocalTenant.defaultPath) }
+    }
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the tenant file (with the Username-Password-Authentication connection).")
+        @OptionGroup var options: Options
+        func run() throws {
+            let t = try options.open()
+            print("local tenant at \(t.path): \(try t.connections(strategy: nil).map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    struct Seed: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add N generated, realistic users to the tenant.")
+        @OptionGroup var options: Options
+        @Argument(help: "How many users.") var count: Int
+        func run() throws {
+            let shell = Shell()
+            shell.session.tenantPath = options.tenant
+            if try shell.runLines(["seed \(count)"], source: "seed") > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the tenant's connections and user count.")
+        @OptionGroup var options: Options
+        func run() throws {
+            let t = try options.open()
+            print("tenant: \(t.path)")
+            for c in try t.connections(strategy: nil) {
+                print("  \(c.name) (\(c.id)): \(try t.count(query: "", connectionName: c.name)) users")
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 import PorterJSON
 
-/// Seeded Auth0-shaped users built in memory (same shape as scripts/gen-users).
-enum BenchUsers {
+/// Seeded, realistic Auth0-shaped user profiles: for `porter tenant seed`, demos and benchmarks.
+public enum UserGenerator {
     struct Rng {
         var state: UInt64
         mutating func next() -> UInt64 {
@@ -26,11 +26,11 @@ enum BenchUsers {
         return "\(y)-\(p(m))-\(p(d))T\(p(r.below(24))):\(p(r.below(60))):\(p(r.below(60))).\(100 + r.below(900))Z"
     }
 
-    static func make(_ count: Int, seed: UInt64 = 1) -> [JSON] {
+    public static func make(_ count: Int, seed: UInt64 = 1, offset: Int = 0) -> [JSON] {
         var r = Rng(state: seed)
         var out: [JSON] = []
         out.reserveCapacity(count)
-        for i in 0..<count {
+        for i in offset..<(offset + count) {
             let f = first[r.below(first.count)], l = last[r.below(last.count)]
             let domain = domains[r.below(domains.count)]
             let id = String(r.next(), radix: 16)

@@ -1,0 +1,136 @@
+import Foundation
+import PorterExpression
+import PorterFormats
+import PorterJSON
+import PorterTenant
+
+/// A named column: an attribute path or any expression.
+public struct Column: Sendable {
+    public var name: String
+    public var expression: PorterExpression.Expression
+    public init(name: String, expression: PorterExpression.Expression) {
+        self.name = name
+        self.expression = expression
+    }
+}
+
+public enum ExportFormat: String, Sendable, CaseIterable {
+    case csv, json, ndjson
+    /// A JSON array in Auth0's bulk-import schema: re-imports into another tenant as it is.
+    case `import`
+}
+
+public struct ExportRequest {
+    public var query: String
+    public var connectionName: String?
+    public var columns: [Column]
+    /// `field:1` or `field:-1`.
+    public var sort: String?
+    public var format: ExportFormat
+    public var path: String
+    public var csv: CSVOptions
+    public var force: Bool
+    public var pretty: Bool
+
+    public init(query: String, connectionName: String?, columns: [Column], sort: String?, format: ExportFormat, path: String,
+                csv: CSVOptions = .init(), force: Bool = false, pretty: Bool = false) {
+        self.query = query
+        self.connectionName = connectionName
+        self.columns = columns
+        self.sort = sort
+        self.format = format
+        self.path = path
+        self.csv = csv
+        self.force = force
+        self.pretty = pretty
+    }
+}
+
+public struct ExportReport: Sendable {
+    public var rows = 0
+    public var failedCells = 0
+    /// The first few cell errors: row, column, message.
+    public var errors: [String] = []
+    public var seconds = 0.0
+}
+
+public struct Cancelled: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "cancelled" }
+}
+
+/// select → fetch → columns → write, streaming: memory does not grow with the user count.
+public enum ExportPipeline {
+    public static func run(_ r: ExportRequest, tenant: LocalTenant, progress: ((Int) -> Void)? = nil,
+                           isCancelled: () -> Bool = { false }) throws -> ExportReport {
+        let started = Date()
+        var report = ExportReport()
+        let writerFormat: OutputFormat
+        switch r.format {
+        case .csv: writerFormat = .csv
+        case .json, .import: writerFormat = .json
+        case .ndjson: writerFormat = .ndjson
+        }
+        let writer = try TableWriter(path: r.path, format: writerFormat, columns: r.columns.map(\.name), csv: r.csv, pretty: r.pretty, force: r.force)
+        do {
+            var cells: [JSON?] = []
+            try tenant.forEachUser(query: r.query, connectionName: r.connectionName, sort: r.sort, includeHashes: r.format == .import) { user in
+                if report.rows & 1023 == 0 {
+                    if isCancelled() { throw Cancelled() }
+                    progress?(report.rows)
+                }
+                if r.format == .import {
+                    try writer.writeObject(ImportFormat.user(from: user))
+                } else if r.columns.isEmpty {
+                    try writer.writeObject(user)
+                } else {
+                    cells.removeAll(keepingCapacity: true)
+                    for c in r.columns {
+                        switch c.expression.evaluate(user: user) {
+                        case .success(let v): cells.append(Cell.json(v))
+                        case .failure(let e):
+                            report.failedCells += 1
+                            if report.errors.count < 5 { report.errors.append("row \(report.rows + 1), column '\(c.name)': \(e.message)") }
+                            cells.append(nil)
+                        }
+                    }
+                    try writer.writeRow(cells)
+                }
+                report.rows += 1
+            }
+            try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+}
+
+/// Users in Auth0's bulk-import schema, from profiles as the API returns them.
+public enum ImportFormat {
+    static let kept = ["email", "email_verified", "username", "given_name", "family_name", "name", "nickname", "picture",
+                       "blocked", "phone_number", "phone_verified", "user_metadata", "app_metadata"]
+
+    /// Drops read-only attributes (identities, logins, dates, …) and strips the `auth0|`
+    /// prefix from user_id, as the import expects.
+    public static func user(from profile: JSON) -> JSON {
+        var out = JSONObject()
+        if case .string(let id)? = profile["user_id"] {
+            out["user_id"] = .string(id.hasPrefix("auth0|") ? String(id.dropFirst(6)) : id)
+        }
+        for key in kept {
+            if let v = profile[key], !v.isNull { out[key] = v }
+        }
+        // Hashes, where the tenant has them (the local tenant passes them along for this format).
+        if let h = profile["password_hash"] { out["password_hash"] = h }
+        if let h = profile["custom_password_hash"] { out["custom_password_hash"] = h }
+        if case .object(var app)? = out["app_metadata"] {
+            for k in app.keys where ImportValidator.reservedAppMetadata.contains(k) { app[k] = nil }
+            out["app_metadata"] = .object(app)
+        }
+        return .object(out)
+    }
+}
+

@@ -1,0 +1,105 @@
+import PorterExpression
+import PorterFormats
+import PorterJobs
+import PorterTenant
+
+/// What the shell remembers between commands, and what `save` writes back as a script.
+public struct Session {
+    public enum OnError: String { case stop, `continue` }
+
+    public var tenantPath: String?
+    public var connection: String? = LocalTenant.defaultConnection
+    public var query = ""
+    public var columns: [Column] = []
+    public var columnSources: [String] = []
+    /// Attribute (`created_at`) and direction.
+    public var sort: (attribute: String, ascending: Bool)?
+    public var format: ExportFormat = .csv
+    public var previewSize = 10
+    public var csv = CSVOptions()
+    public var onError: OnError = .stop
+    public var pretty = false
+    /// Attribute paths seen in users, for completion.
+    public var seenPaths = Set<String>()
+
+    public init() {}
+
+    /// Auth0's sort parameter.
+    public var sortParameter: String? { sort.map { "\($0.attribute):\($0.ascending ? 1 : -1)" } }
+
+    /// The commands that rebuild this state. Never a secret: credentials come from the
+    /// environment when the script runs.
+    public func script() -> String {
+        var lines = ["# porter session, replay with: porter -f FILE.porter"]
+        if let tenantPath { lines.append("connect local \(Words.quote(tenantPath))") }
+        if let connection { lines.append("use \(Words.quote(connection))") }
+        lines.append(query.isEmpty ? "query" : "query \(query)")
+        lines.append("columns clear")
+        for (c, source) in zip(columns, columnSources) {
+            lines.append("column add \(Words.quote(c.name)) = \(source)")
+        }
+        if let sort { lines.append("sort \(sort.attribute) \(sort.ascending ? "asc" : "desc")") } else { lines.append("sort none") }
+        lines.append("format \(format.rawValue)")
+        lines.append("set preview \(previewSize)")
+        lines.append("set delimiter \(csv.delimiter == 9 ? "tab" : String(UnicodeScalar(csv.delimiter)))")
+        lines.append("set bom \(csv.bom ? "on" : "off")")
+        lines.append("set formula-guard \(csv.formulaGuard ? "on" : "off")")
+        lines.append("set line-ending \(csv.crlf ? "crlf" : "lf")")
+        lines.append("set pretty \(pretty ? "on" : "off")")
+        lines.append("set on-error \(onError.rawValue)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Splitting a command line into words: quotes group, backslash escapes.
+public enum Words {
+    public struct Failure: Error { public var message: String; public var column: Int }
+
+    public static func split(_ text: String) throws(Failure) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        var escaped = false
+        var column = 0
+        var quoteColumn = 0
+        for c in text {
+            column += 1
+            if escaped {
+                current.append(c)
+                escaped = false
+                continue
+            }
+            if c == "\\" && quote != "'" {
+                escaped = true
+                inWord = true
+                continue
+            }
+            if let q = quote {
+                if c == q { quote = nil } else { current.append(c) }
+                continue
+            }
+            if c == "\"" || c == "'" {
+                quote = c
+                quoteColumn = column
+                inWord = true
+                continue
+            }
+            if c.isWhitespace {
+                if inWord { words.append(current); current = ""; inWord = false }
+                continue
+            }
+            current.append(c)
+            inWord = true
+        }
+        if quote != nil { throw Failure(message: "unterminated quote", column: quoteColumn) }
+        if inWord { words.append(current) }
+        return words
+    }
+
+    /// Quotes a word when it needs it, so `split` reads it back.
+    public static func quote(_ s: String) -> String {
+        if !s.isEmpty && !s.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" || $0 == "#" }) { return s }
+        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,464 @@
+import Foundation
+import GRDB
+import PorterFormats
+import PorterJSON
+import PorterQuery
+
+/// The embedded tenant: an SQLite file holding connections, users and jobs, with Auth0's
+/// semantics (search syntax, 1,000-result cap, import rules). The default tenant of porter.
+public final class LocalTenant: Tenant {
+    public let path: String
+    let db: DatabaseQueue
+    /// Lifts Auth0's 1,000-result and 100-per-page caps (local use only).
+    public var uncapped = false
+    public var displayName: String { "local" }
+
+    public static let defaultConnection = "Username-Password-Authentication"
+
+    /// Columns the query translation may use instead of the search document.
+    static let target = SQLTarget(searchColumn: "search", indexedColumns: [
+        "email": "email", "user_id": "user_id", "username": "username", "name": "name",
+        "created_at": "created_at", "updated_at": "updated_at", "last_login": "last_login",
+    ])
+
+    /// Where the default tenant lives: `$PORTER_TENANT`, else `$XDG_DATA_HOME/porter/local.sqlite`,
+    /// else `~/.local/share/porter/local.sqlite`.
+    public static var defaultPath: String {
+        let env = ProcessInfo.processInfo.environment
+        if let p = env["PORTER_TENANT"], !p.isEmpty { return p }
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/share")
+        return base + "/porter/local.sqlite"
+    }
+
+    /// Opens (creating on first use, with the Username-Password-Authentication connection).
+    public init(path: String = LocalTenant.defaultPath) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        do {
+            db = try DatabaseQueue(path: path, configuration: config)
+            try Self.migrator.migrate(db)
+        } catch {
+            throw TenantError("cannot open the local tenant at \(path): \(error)", status: 500)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE connections (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, strategy TEXT NOT NULL, created_at TEXT NOT NULL);
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY,
+                    user_id TEXT NOT NULL UNIQUE,
+                    connection_id TEXT NOT NULL REFERENCES connections(id),
+                    email TEXT, username TEXT, name TEXT,
+                    created_at TEXT, updated_at TEXT, last_login TEXT,
+                    profile TEXT NOT NULL, search TEXT NOT NULL,
+                    password_hash TEXT, custom_password_hash TEXT);
+                CREATE UNIQUE INDEX users_connection_email ON users(connection_id, email);
+                CREATE INDEX users_email ON users(email);
+                CREATE INDEX users_username ON users(username);
+                CREATE INDEX users_name ON users(name);
+                CREATE INDEX users_created_at ON users(created_at);
+                CREATE INDEX users_updated_at ON users(updated_at);
+                CREATE INDEX users_last_login ON users(last_login);
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, connection_id TEXT,
+                    created_at TEXT NOT NULL, external_id TEXT, upsert INTEGER NOT NULL DEFAULT 0,
+                    percentage_done INTEGER NOT NULL DEFAULT 0, summary TEXT, status_details TEXT);
+                CREATE TABLE job_errors (job_id TEXT NOT NULL REFERENCES jobs(id), position INTEGER NOT NULL, user TEXT NOT NULL, errors TEXT NOT NULL);
+                CREATE INDEX job_errors_job ON job_errors(job_id, position);
+                """)
+            try db.execute(sql: "INSERT INTO connections VALUES (?, ?, 'auth0', ?)",
+                           arguments: [Identifiers.make("con_"), LocalTenant.defaultConnection, Timestamp.now()])
+        }
+        return m
+    }
+
+    // MARK: Connections
+
+    public func connections(strategy: String? = nil) throws -> [Connection] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, strategy FROM connections WHERE ?1 IS NULL OR strategy = ?1 ORDER BY name", arguments: [strategy])
+                .map { Connection(id: $0["id"], name: $0["name"], strategy: $0["strategy"]) }
+        }
+    }
+
+    public func createConnection(name: String) throws -> Connection {
+        let c = Connection(id: Identifiers.make("con_"), name: name, strategy: "auth0")
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO connections VALUES (?, ?, 'auth0', ?)", arguments: [c.id, c.name, Timestamp.now()])
+        }
+        return c
+    }
+
+    func connection(named name: String) throws -> Connection {
+        guard let c = try connections().first(where: { $0.name == name }) else {
+            throw TenantError("no connection named '\(name)'", status: 404)
+        }
+        return c
+    }
+
+    // MARK: Search
+
+    func whereClause(_ query: String, connectionName: String?) throws -> (String, StatementArguments) {
+        let q: Query
+        do { q = try Query.parse(query) } catch { throw TenantError("invalid query: \(error)", status: 400) }
+        let f = q.sql(target: Self.target)
+        var clause = f.clause
+        var args = StatementArguments(f.parameters.map { p -> DatabaseValue in
+            switch p {
+            case .text(let s): return s.databaseValue
+            case .integer(let i): return i.databaseValue
+            case .real(let d): return d.databaseValue
+            case .null: return .null
+            }
+        })
+        if let connectionName {
+            clause = "(\(clause)) AND connection_id = (SELECT id FROM connections WHERE name = ?)"
+            args += [connectionName]
+        }
+        return (clause, args)
+    }
+
+    public func search(_ r: SearchRequest) throws -> SearchPage {
+        let perPage = uncapped ? r.perPage : min(r.perPage, 100)
+        guard perPage > 0, r.page >= 0 else { throw TenantError("per_page must be positive and page non-negative", status: 400) }
+        let start = r.page * perPage
+        if !uncapped && start + perPage > 1000 && start >= 1000 {
+            throw TenantError("You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation", status: 400)
+        }
+        let limit = uncapped ? perPage : min(perPage, 1000 - start)
+        let (clause, args) = try whereClause(r.query, connectionName: r.connectionName)
+        let order = try Self.orderBy(r.sort)
+        return try db.read { db in
+            var users: [JSON] = []
+            let cursor = try String.fetchCursor(db, sql: "SELECT profile FROM users WHERE \(clause) ORDER BY \(order) LIMIT ? OFFSET ?",
+                                                arguments: args + [limit, start])
+            while let text = try cursor.next() {
+                var u = try JSON.parse(text)
+                if let fields = r.fields, case .object(let o) = u {
+                    u = .object(JSONObject(o.filter { fields.contains($0.0) }))
+                }
+                users.append(u)
+            }
+            var total: Int?
+            if r.includeTotals {
+                total = try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0
+            }
+            return SearchPage(users: users, start: start, limit: perPage, total: total)
+        }
+    }
+
+    /// The ORDER BY for Auth0's `field:1|-1`; throws for what cannot be sorted.
+    public static func orderBy(_ sort: String?) throws -> String {
+        guard let sort, !sort.isEmpty else { return "id" }
+        let parts = sort.split(separator: ":")
+        guard parts.count == 2, let dir = Int(parts[1]), dir == 1 || dir == -1 else {
+            throw TenantError("sort must be field:1 or field:-1, not '\(sort)'", status: 400)
+        }
+        let field = String(parts[0])
+        guard field.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw TenantError("cannot sort by '\(field)'", status: 400)
+        }
+        if field.hasPrefix("user_metadata") || field.hasPrefix("app_metadata") {
+            throw TenantError("sorting by metadata is not supported", status: 400)
+        }
+        let column = ["email", "user_id", "username", "created_at", "updated_at", "last_login"].contains(field)
+            ? field : "json_extract(profile, '$.\(field)')"
+        return "\(column) \(dir == 1 ? "ASC" : "DESC"), id"
+    }
+
+    public func count(query: String, connectionName: String?) throws -> Int {
+        let (clause, args) = try whereClause(query, connectionName: connectionName)
+        return try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0 }
+    }
+
+    /// Every user matching a query, streamed in pages of `batch` (no cap): for exports.
+    /// With `includeHashes`, each profile also carries the stored `password_hash` or
+    /// `custom_password_hash` (for exports in the import format, never for display).
+    public func forEachUser(query: String, connectionName: String?, sort: String? = nil, includeHashes: Bool = false, _ body: (JSON) throws -> Void) throws {
+        let (clause, args) = try whereClause(query, connectionName: connectionName)
+        let order = try Self.orderBy(sort)
+        try db.read { db in
+            let cursor = try Row.fetchCursor(db, sql: "SELECT profile, password_hash, custom_password_hash FROM users WHERE \(clause) ORDER BY \(order)", arguments: args)
+            while let row = try cursor.next() {
+                var user = try JSON.parse(row["profile"] as String)
+                if includeHashes, case .object(var o) = user {
+                    if let h: String = row["password_hash"] { o["password_hash"] = .string(h) }
+                    if let h: String = row["custom_password_hash"] { o["custom_password_hash"] = try JSON.parse(h) }
+                    user = .object(o)
+                }
+                try body(user)
+            }
+        }
+    }
+
+    public func user(id: String) throws -> JSON? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT profile FROM users WHERE user_id = ?", arguments: [id]) }.map { try JSON.parse($0) }
+    }
+
+    public func users(email: String) throws -> [JSON] {
+        try db.read { db in try String.fetchAll(db, sql: "SELECT profile FROM users WHERE email = ?", arguments: [email.lowercased()]) }.map { try JSON.parse($0) }
+    }
+
+    // MARK: Jobs
+
+    public func job(id: String) throws -> Job {
+        guard let job = try db.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]) }).map(Self.job) else {
+            throw TenantError("The job does not exist", status: 404)
+        }
+        return job
+    }
+
+    static func job(_ row: Row) -> Job {
+        var summary: JobSummary?
+        if let text: String = row["summary"], let s = try? JSON.parse(text) {
+            summary = JobSummary(inserted: Int(s["inserted"]?.intValue ?? 0), updated: Int(s["updated"]?.intValue ?? 0),
+                                 failed: Int(s["failed"]?.intValue ?? 0), total: Int(s["total"]?.intValue ?? 0))
+        }
+        return Job(id: row["id"], type: row["type"], status: row["status"], connectionID: row["connection_id"], createdAt: row["created_at"],
+                   externalID: row["external_id"], upsert: row["upsert"], percentageDone: row["percentage_done"], summary: summary,
+                   statusDetails: row["status_details"])
+    }
+
+    public func jobErrors(id: String) throws -> [JobUserError] {
+        _ = try job(id: id)
+        return try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT user, errors FROM job_errors WHERE job_id = ? ORDER BY position", arguments: [id]).map { row in
+                JobUserError(user: try JSON.parse(row["user"] as String), errors: try JSON.parse(row["errors"] as String).arrayValue ?? [])
+            }
+        }
+    }
+
+    public func recentJobs(limit: Int) throws -> [Job] {
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", arguments: [limit]) }.map(Self.job)
+    }
+
+    // MARK: Import
+
+    public func startImport(file: String, options: ImportOptions) throws -> Job {
+        try runImport(file: file, options: options, progress: nil)
+    }
+
+    /// Imports with Auth0's semantics: per-user errors do not fail the job; each batch is one
+    /// transaction, so a crash leaves every user fully imported or not at all.
+    public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?) throws -> Job {
+        guard try connections().contains(where: { $0.id == options.connectionID }) else {
+            throw TenantError("The connection does not exist: \(options.connectionID)", status: 400)
+        }
+        let reader: JSONStreamReader
+        do { reader = try JSONStreamReader(path: file) } catch { throw TenantError("\(error.message)", status: 400) }
+        let jobID = Identifiers.make("job_")
+        let created = Timestamp.now()
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO jobs (id, type, status, connection_id, created_at, external_id, upsert) VALUES (?, 'users_import', 'processing', ?, ?, ?, ?)",
+                           arguments: [jobID, options.connectionID, created, options.externalID, options.upsert])
+        }
+        var validator = ImportValidator()
+        var summary = JobSummary()
+        var batch: [(Int, JSON, Int, Int)] = []
+        var errorPosition = 0
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let items = batch
+            batch.removeAll(keepingCapacity: true)
+            try db.write { db in
+                for (index, user, _, _) in items {
+                    do {
+                        let outcome = try Self.store(user, connectionID: options.connectionID, upsert: options.upsert, db: db)
+                        if outcome == .inserted { summary.inserted += 1 } else { summary.updated += 1 }
+                    } catch let conflict as ImportConflict {
+                        summary.failed += 1
+                        try Self.recordError(db, jobID, &errorPosition, user, [conflict.json], index: index)
+                    }
+                }
+                try db.execute(sql: "UPDATE jobs SET summary = ? WHERE id = ?", arguments: [Self.summaryText(summary), jobID])
+            }
+            progress?(summary.total)
+        }
+        do {
+            while let element = try reader.next() {
+                summary.total += 1
+                let problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
+                if problems.isEmpty {
+                    batch.append((element.index, element.value, element.line, element.column))
+                    if batch.count >= 1000 { try flush() }
+                } else {
+                    try flush()
+                    summary.failed += 1
+                    try db.write { db in
+                        try Self.recordError(db, jobID, &errorPosition, element.value, problems.map(\.json), index: element.index)
+                    }
+                }
+            }
+            try flush()
+        } catch let e as JSONError {
+            try flush()
+            try db.write { db in
+                try db.execute(sql: "UPDATE jobs SET status = 'failed', status_details = ?, summary = ? WHERE id = ?",
+                               arguments: ["\(e)", Self.summaryText(summary), jobID])
+            }
+            return try job(id: jobID)
+        }
+        try db.write { db in
+            try db.execute(sql: "UPDATE jobs SET status = 'completed', percentage_done = 100, summary = ? WHERE id = ?",
+                           arguments: [Self.summaryText(summary), jobID])
+        }
+        return try job(id: jobID)
+    }
+
+    static func summaryText(_ s: JobSummary) -> String {
+        JSON.object(["inserted": .int(Int64(s.inserted)), "updated": .int(Int64(s.updated)), "failed": .int(Int64(s.failed)), "total": .int(Int64(s.total))]).serialized()
+    }
+
+    static func recordError(_ db: Database, _ jobID: String, _ position: inout Int, _ user: JSON, _ errors: [JSON], index: Int) throws {
+        try db.execute(sql: "INSERT INTO job_errors VALUES (?, ?, ?, ?)",
+                       arguments: [jobID, position, Redaction.redact(user).serialized(), JSON.array(errors).serialized()])
+        position += 1
+    }
+
+    enum StoreOutcome { case inserted, updated }
+
+    struct ImportConflict: Error {
+        var code: String
+        var message: String
+        var path: String
+        var json: JSON { ["code": .string(code), "message": .string(message), "path": .string(path)] }
+    }
+
+    static let upsertable = ["app_metadata", "user_metadata", "email_verified", "given_name", "family_name", "name", "nickname", "picture"]
+
+    /// Stores one valid import-schema user as an Auth0 profile.
+    static func store(_ input: JSON, connectionID: String, upsert: Bool, db: Database) throws -> StoreOutcome {
+        let email = input["email"]?.stringValue?.lowercased() ?? ""
+        let connectionName = try String.fetchOne(db, sql: "SELECT name FROM connections WHERE id = ?", arguments: [connectionID]) ?? ""
+        if let existing = try Row.fetchOne(db, sql: "SELECT id, profile, last_login FROM users WHERE connection_id = ? AND email = ?", arguments: [connectionID, email]) {
+            guard upsert else {
+                throw ImportConflict(code: "DUPLICATED_USER", message: "The user already exists.", path: "email")
+            }
+            var profile = try JSON.parse(existing["profile"] as String).objectValue ?? JSONObject()
+            // Upsert replaces (does not merge) only these attributes.
+            for key in upsertable { if let v = input[key] { profile[key] = v } }
+            profile["updated_at"] = .string(Timestamp.now())
+            let p = JSON.object(profile)
+            let neverLoggedIn = (existing["last_login"] as String?) == nil
+            let custom = neverLoggedIn ? input["custom_password_hash"]?.serialized() : nil
+            try db.execute(sql: """
+                UPDATE users SET profile = ?, search = ?, name = ?, updated_at = ?,
+                custom_password_hash = COALESCE(?, custom_password_hash) WHERE id = ?
+                """, arguments: [p.serialized(), SearchIndex.document(for: p).serialized(), p["name"]?.stringValue?.lowercased(),
+                                 p["updated_at"]?.stringValue, custom, existing["id"] as Int64])
+            return .updated
+        }
+        let bareID = input["user_id"]?.stringValue ?? Identifiers.hex(24)
+        let userID = "auth0|" + bareID
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE user_id = ?", arguments: [userID]) == true {
+            throw ImportConflict(code: "CONFLICT", message: "A user with the user_id \(bareID) already exists.", path: "user_id")
+        }
+        if let username = input["username"]?.stringValue,
+           try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE connection_id = ? AND username = ?", arguments: [connectionID, username]) == true {
+            throw ImportConflict(code: "CONFLICT_USERNAME", message: "The username \(username) is already taken.", path: "username")
+        }
+        let now = Timestamp.now()
+        var p = JSONObject()
+        p["user_id"] = .string(userID)
+        p["email"] = .string(email)
+        // Auth0: email_verified is false unless the file says true.
+        p["email_verified"] = .bool(input["email_verified"]?.boolValue ?? false)
+        for key in ["username", "phone_number", "phone_verified", "given_name", "family_name", "name", "nickname", "picture", "blocked", "user_metadata", "app_metadata"] {
+            if let v = input[key] { p[key] = v }
+        }
+        if p["name"] == nil { p["name"] = .string(email) }
+        if p["nickname"] == nil { p["nickname"] = .string(String(email.split(separator: "@").first ?? "")) }
+        p["identities"] = [["connection": .string(connectionName), "provider": "auth0", "user_id": .string(bareID), "isSocial": false]]
+        p["created_at"] = .string(now)
+        p["updated_at"] = .string(now)
+        p["logins_count"] = 0
+        let profile = JSON.object(p)
+        try db.execute(sql: """
+            INSERT INTO users (user_id, connection_id, email, username, name, created_at, updated_at, last_login, profile, search, password_hash, custom_password_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
+            """, arguments: [userID, connectionID, email, input["username"]?.stringValue, profile["name"]?.stringValue?.lowercased(), now, now,
+                             profile.serialized(), SearchIndex.document(for: profile).serialized(),
+                             input["password_hash"]?.stringValue, input["custom_password_hash"]?.serialized()])
+        return .inserted
+    }
+
+    /// Inserts ready-made profiles (seeding, benchmarks), in one transaction per 5,000.
+    public func insertProfiles(_ profiles: [JSON], connectionName: String = LocalTenant.defaultConnection, passwordHashes: [String?]? = nil) throws {
+        let connection = try connection(named: connectionName)
+        var k = 0
+        while k < profiles.count {
+            let end = min(k + 5000, profiles.count)
+            try db.write { db in
+                let stmt = try db.makeStatement(sql: """
+                    INSERT INTO users (user_id, connection_id, email, username, name, created_at, updated_at, last_login, profile, search, password_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for i in k..<end {
+                    let p = profiles[i]
+                    try stmt.execute(arguments: [p["user_id"]?.stringValue, connection.id, p["email"]?.stringValue?.lowercased(),
+                                                 p["username"]?.stringValue, p["name"]?.stringValue?.lowercased(), p["created_at"]?.stringValue,
+                                                 p["updated_at"]?.stringValue, p["last_login"]?.stringValue, p.serialized(),
+                                                 SearchIndex.document(for: p).serialized(), passwordHashes?[i]])
+                }
+            }
+            k = end
+        }
+    }
+
+    // MARK: Passwords
+
+    public func verify(email: String, password: String, connectionName: String?) throws -> PasswordCheck {
+        let row = try db.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT password_hash, custom_password_hash FROM users
+                WHERE email = ? AND (?2 IS NULL OR connection_id = (SELECT id FROM connections WHERE name = ?2))
+                """, arguments: [email.lowercased(), connectionName])
+        }
+        guard let row else { return .noSuchUser }
+        let stored: JSON
+        if let custom: String = row["custom_password_hash"] {
+            stored = try JSON.parse(custom)
+        } else if let hash: String = row["password_hash"] {
+            stored = ["algorithm": "bcrypt", "hash": ["value": .string(hash)]]
+        } else {
+            return .noHash
+        }
+        switch PasswordVerifier.verify(password: password, customHash: stored) {
+        case .match: return .match
+        case .mismatch: return .mismatch
+        case .unsupported(let why): return .unsupported(why)
+        }
+    }
+}
+
+/// Auth0-style identifiers and timestamps.
+public enum Identifiers {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+    /// `con_` / `job_` + 16 alphanumerics.
+    public static func make(_ prefix: String) -> String {
+        prefix + String((0..<16).map { _ in alphabet.randomElement()! })
+    }
+    public static func hex(_ n: Int) -> String {
+        String((0..<n).map { _ in "0123456789abcdef".randomElement()! })
+    }
+}
+
+public enum Timestamp {
+    /// ISO 8601 with milliseconds, UTC, as Auth0 writes dates.
+    public static func now() -> String {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        var t = time_t(tv.tv_sec)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func p(_ n: Int32, _ w: Int = 2) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(p(parts.tm_year + 1900, 4))-\(p(parts.tm_mon + 1))-\(p(parts.tm_mday))T\(p(parts.tm_hour)):\(p(parts.tm_min)):\(p(parts.tm_sec)).\(p(Int32(tv.tv_usec / 1000), 3))Z"
+    }
+}

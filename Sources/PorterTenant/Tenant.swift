@@ -1,0 +1,140 @@
+import PorterJSON
+
+/// Everything the shell and the pipelines do to a tenant. Implemented by ``LocalTenant`` (the
+/// embedded SQLite store, the default); an HTTP implementation speaks the same calls to Auth0.
+public protocol Tenant: AnyObject {
+    /// Shown in the prompt: `local` or the tenant's domain.
+    var displayName: String { get }
+    func connections(strategy: String?) throws -> [Connection]
+    func search(_ request: SearchRequest) throws -> SearchPage
+    func count(query: String, connectionName: String?) throws -> Int
+    /// Starts an import of a JSON array or NDJSON file of users in Auth0's import schema.
+    func startImport(file: String, options: ImportOptions) throws -> Job
+    func job(id: String) throws -> Job
+    func jobErrors(id: String) throws -> [JobUserError]
+    func recentJobs(limit: Int) throws -> [Job]
+    func user(id: String) throws -> JSON?
+    func users(email: String) throws -> [JSON]
+    /// Checks a password against the hash stored for the user with this email.
+    func verify(email: String, password: String, connectionName: String?) throws -> PasswordCheck
+}
+
+public struct Connection: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var strategy: String
+    public init(id: String, name: String, strategy: String) {
+        self.id = id
+        self.name = name
+        self.strategy = strategy
+    }
+    public var json: JSON { ["id": .string(id), "name": .string(name), "strategy": .string(strategy)] }
+}
+
+public struct SearchRequest: Sendable {
+    /// Lucene v3 query; empty selects everyone.
+    public var query: String
+    /// Restricts to one database connection (by name), as `identities.connection:NAME`.
+    public var connectionName: String?
+    /// `field:1` (ascending) or `field:-1`.
+    public var sort: String?
+    public var page: Int
+    public var perPage: Int
+    public var includeTotals: Bool
+    /// Only these root fields in each user (`fields` + `include_fields=true`).
+    public var fields: [String]?
+
+    public init(query: String = "", connectionName: String? = nil, sort: String? = nil, page: Int = 0, perPage: Int = 50,
+                includeTotals: Bool = false, fields: [String]? = nil) {
+        self.query = query
+        self.connectionName = connectionName
+        self.sort = sort
+        self.page = page
+        self.perPage = perPage
+        self.includeTotals = includeTotals
+        self.fields = fields
+    }
+}
+
+public struct SearchPage: Sendable {
+    public var users: [JSON]
+    public var start: Int
+    public var limit: Int
+    public var total: Int?
+}
+
+public struct ImportOptions: Sendable {
+    public var connectionID: String
+    public var upsert: Bool
+    public var externalID: String?
+    public var sendCompletionEmail: Bool
+    public init(connectionID: String, upsert: Bool = false, externalID: String? = nil, sendCompletionEmail: Bool = true) {
+        self.connectionID = connectionID
+        self.upsert = upsert
+        self.externalID = externalID
+        self.sendCompletionEmail = sendCompletionEmail
+    }
+}
+
+public struct JobSummary: Sendable, Equatable {
+    public var inserted = 0, updated = 0, failed = 0, total = 0
+    public init(inserted: Int = 0, updated: Int = 0, failed: Int = 0, total: Int = 0) {
+        self.inserted = inserted
+        self.updated = updated
+        self.failed = failed
+        self.total = total
+    }
+}
+
+public struct Job: Sendable, Equatable {
+    public var id: String
+    public var type: String          // users_import | users_export
+    public var status: String        // pending | processing | completed | failed
+    public var connectionID: String?
+    public var createdAt: String
+    public var externalID: String?
+    public var upsert: Bool
+    public var percentageDone: Int
+    public var summary: JobSummary?
+    public var statusDetails: String?
+
+    /// The job as the Management API returns it.
+    public var json: JSON {
+        var o: JSONObject = ["id": .string(id), "type": .string(type), "status": .string(status), "created_at": .string(createdAt)]
+        if let connectionID { o["connection_id"] = .string(connectionID) }
+        if let externalID { o["external_id"] = .string(externalID) }
+        if type == "users_import" { o["upsert"] = .bool(upsert) }
+        o["percentage_done"] = .int(Int64(percentageDone))
+        if let s = summary {
+            o["summary"] = ["inserted": .int(Int64(s.inserted)), "updated": .int(Int64(s.updated)), "failed": .int(Int64(s.failed)), "total": .int(Int64(s.total))]
+        }
+        if let statusDetails { o["status_details"] = .string(statusDetails) }
+        return .object(o)
+    }
+}
+
+public struct JobUserError: Sendable, Equatable {
+    /// The user as submitted, secrets redacted.
+    public var user: JSON
+    public var errors: [JSON]   // {code, message, path}
+    public var json: JSON { ["user": user, "errors": .array(errors)] }
+}
+
+public enum PasswordCheck: Sendable, Equatable {
+    case match
+    case mismatch
+    case noSuchUser
+    case noHash
+    case unsupported(String)
+}
+
+public struct TenantError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    /// HTTP-like status, for `porter serve` and clear messages (400, 404, 409, 413, 429…).
+    public var status: Int
+    public init(_ message: String, status: Int = 400) {
+        self.message = message
+        self.status = status
+    }
+    public var description: String { message }
+}
