@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "PorterJSONTests", dependencies: ["PorterJSON"]),
         .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"]),
         .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"], exclude: ["corpus.txt"]),
-        .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"]),
+        .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs"]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
     ]
