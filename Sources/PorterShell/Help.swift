@@ -21,7 +21,7 @@ public enum Help {
         ("Output", "show", "show", "Show the whole session state.", "show"),
         ("Jobs", "export", "export FILE [--force]", "Export the selected users with the columns, sort and format (atomically: a temporary file renamed into place).", "export users.csv"),
         ("Jobs", "import", "import FILE [--upsert] [--external-id ID] [--send-completion-email]", "Import a JSON array or NDJSON file of users (Auth0's import schema) into the connection; failed users go to FILE.errors.json.", "import legacy-users.json --upsert"),
-        ("Jobs", "validate", "validate FILE", "Check a file against Auth0's import schema, with line and column, without importing.", "validate legacy-users.json"),
+        ("Jobs", "validate", "validate FILE [--strict]", "Check a file against Auth0's import schema, with line and column, without importing; --strict makes invalid users a failure (for CI).", "validate legacy-users.json --strict"),
         ("Jobs", "jobs", "jobs", "Recent jobs, newest first, with status and summary.", "jobs"),
         ("Jobs", "job", "job ID | job errors ID", "One job, or the users it rejected and why (hashes redacted).", "job errors job_abc123"),
         ("Jobs", "verify", "verify EMAIL", "Check a password (asked for, never echoed or saved) against the stored hash.", "verify ada@acme.com"),

@@ -17,6 +17,7 @@ struct Porter: ParsableCommand {
           PORTER_TENANT     the local tenant's SQLite file (default: $XDG_DATA_HOME/porter/local.sqlite,
                             else ~/.local/share/porter/local.sqlite)
           PORTER_HISTORY    the shell's history file (default: $XDG_STATE_HOME/porter/history, else ~/.porter_history)
+          PORTER_PASSWORD   the password 'verify EMAIL' checks (else asked for without echo)
           NO_COLOR          no colour, even on a terminal
           COLUMNS           table width when the terminal's cannot be read
 
