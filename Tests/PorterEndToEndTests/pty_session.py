@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Drives the interactive porter shell through a pseudo-terminal (used by InteractiveTests).
+Checks: tab completion, Ctrl-C at the prompt and during a command keeps the shell, Ctrl-D quits,
+history across two runs, secrets never reach the history file. Exits non-zero with a reason."""
+import os, pty, select, sys, time
+
+binary, home = sys.argv[1], sys.argv[2]
+env = dict(os.environ, HOME=home, PORTER_TENANT=home + "/t.sqlite", XDG_STATE_HOME=home + "/state", TERM="xterm", COLUMNS="100")
+env.pop("NO_COLOR", None)
+
+def spawn():
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(home)
+        os.execve(binary, [binary], env)
+    return pid, fd
+
+pending = {}
+
+def read_until(fd, needle, timeout=30):
+    """Returns output up to and including `needle`; what follows stays for the next call."""
+    buf = pending.get(fd, b"")
+    end = time.time() + timeout
+    while needle not in buf and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            buf += data
+    if needle not in buf:
+        sys.exit("timeout waiting for %r; last output: %r" % (needle, buf[-400:]))
+    cut = buf.index(needle) + len(needle)
+    pending[fd] = buf[cut:]
+    return buf[:cut]
+
+def send(fd, text):
+    os.write(fd, text)
+
+P = b"Authentication)> "                  # the end of the prompt
+pid, fd = spawn()
+read_until(fd, P)
+send(fd, b"conn\t")                       # Tab completes to the common prefix of connect/connections
+read_until(fd, b"ect")
+send(fd, b"ions\r")
+read_until(fd, b"Username-Password-Authentication")
+read_until(fd, P)
+send(fd, b"seed 30\r")
+read_until(fd, b"seeded 30 users")
+read_until(fd, P)
+send(fd, b"query logins_count:>=0\r")
+read_until(fd, b"30 users match")
+read_until(fd, P)
+send(fd, b"eval user.em\t")               # attribute paths learned from users: user.email…
+read_until(fd, b"ail")
+send(fd, b"\r")
+read_until(fd, b"@")
+read_until(fd, P)
+send(fd, b"half typed line\x03")          # Ctrl-C at the prompt clears the line
+read_until(fd, P)
+send(fd, b"count\r")
+read_until(fd, b"30\r\n")
+read_until(fd, P)
+send(fd, b"set secret=hunter2 x\r")      # fails, and must never be recorded
+read_until(fd, b"unknown option")
+read_until(fd, P)
+send(fd, b"seed 400000\r")                # Ctrl-C during a command cancels it, the shell stays
+time.sleep(1.5)
+send(fd, b"\x03")
+out = read_until(fd, P, timeout=90)
+if b"seeded 400000" in out:
+    sys.exit("Ctrl-C did not cancel the seed")
+send(fd, b"columns default\r")
+read_until(fd, b"11 columns")
+read_until(fd, P)
+send(fd, b"export big.csv\r")
+time.sleep(0.05)
+send(fd, b"\x03")
+out = read_until(fd, P, timeout=90)
+if b"cancelled" in out and os.path.exists(home + "/big.csv"):
+    sys.exit("a cancelled export left big.csv behind")
+leftovers = [f for f in os.listdir(home) if ".porter-" in f and f.endswith(".tmp")]
+if leftovers:
+    sys.exit("temporary files left behind: %r" % leftovers)
+send(fd, b"count\r")
+read_until(fd, P)
+send(fd, b"\x04")                          # Ctrl-D quits
+os.waitpid(pid, 0)
+
+# libedit's history format vis-encodes lines (a space is \\040).
+history = open(home + "/state/porter/history", encoding="utf-8", errors="replace").read().replace("\\040", " ")
+if "count" not in history or "seed 30" not in history:
+    sys.exit("history not saved: %r" % history)
+if "hunter2" in history:
+    sys.exit("a secret reached the history file")
+
+pid, fd = spawn()                          # history across runs: Up recalls the last command
+read_until(fd, P)
+send(fd, b"\x1b[A")
+read_until(fd, b"count")
+send(fd, b"\r")
+read_until(fd, P)
+send(fd, b"quit\r")
+os.waitpid(pid, 0)
+print("ok")
