@@ -18,6 +18,10 @@ static inline void porter_install_sigint(void) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
     sigaction(SIGINT, &sa, NULL);
+    sigset_t set;  /* a parent may have blocked it */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 static inline int porter_sigint_pending(void) { return porter_sigint_flag; }
 static inline int porter_take_sigint(void) { int f = porter_sigint_flag; porter_sigint_flag = 0; return f; }

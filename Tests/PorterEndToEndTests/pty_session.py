@@ -2,7 +2,7 @@
 """Drives the interactive porter shell through a pseudo-terminal (used by InteractiveTests).
 Checks: tab completion, Ctrl-C at the prompt and during a command keeps the shell, Ctrl-D quits,
 history across two runs, secrets never reach the history file. Exits non-zero with a reason."""
-import os, pty, select, sys, time
+import os, pty, select, signal, sys, time
 
 binary, home = sys.argv[1], sys.argv[2]
 env = dict(os.environ, HOME=home, PORTER_TENANT=home + "/t.sqlite", XDG_STATE_HOME=home + "/state", TERM="xterm", COLUMNS="100")
@@ -11,6 +11,10 @@ env.pop("NO_COLOR", None)
 def spawn():
     pid, fd = pty.fork()
     if pid == 0:
+        # A test runner may block or ignore signals; a user's terminal does not.
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE, signal.SIGHUP, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
         os.chdir(home)
         os.execve(binary, [binary], env)
     return pid, fd
