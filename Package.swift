@@ -55,7 +55,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "porter-bench", dependencies: [
-            "PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant",
+            "PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterJobs",
         ]),
 
         // MARK: Tests

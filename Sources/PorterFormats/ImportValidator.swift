@@ -59,8 +59,13 @@ public struct ImportValidator {
                 add("INVALID_TYPE", "Expected type string but found type \(v.typeName)", key)
                 return nil
             }
-            if s.count < min { add("MIN_LENGTH", "String is too short (\(s.count) chars), minimum \(min)", key) }
-            if s.count > max { add("MAX_LENGTH", "String is too long (\(s.count) chars), maximum \(max)", key) }
+            // Characters are only counted (grapheme breaking is slow) when the byte count cannot decide.
+            let bytes = s.utf8.count
+            if bytes < min || (bytes > max && max != Int.max) {
+                let n = s.count
+                if n < min { add("MIN_LENGTH", "String is too short (\(n) chars), minimum \(min)", key) }
+                if n > max { add("MAX_LENGTH", "String is too long (\(n) chars), maximum \(max)", key) }
+            }
             return s
         }
         func boolean(_ key: String) {

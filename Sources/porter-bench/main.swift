@@ -13,6 +13,10 @@ switch which {
 case "json": benchJSON(rest)
 case "query": benchQuery(rest)
 case "expression": benchExpression(rest)
+case "tenant-import": benchTenantImport(rest)
+case "tenant-query": benchTenantQuery(rest)
+case "validate": benchValidate(rest)
+case "export": benchExport(rest)
 default:
     FileHandle.standardError.write("porter-bench: unknown benchmark '\(which)'\n".data(using: .utf8)!)
     exit(2)

@@ -1,0 +1,69 @@
+import Foundation
+import PorterExpression
+import PorterFormats
+import PorterJobs
+import PorterJSON
+import PorterTenant
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// tenant-import FILE DB: the library's import (parse, validate, store) of FILE into a new tenant.
+func benchTenantImport(_ args: [String]) {
+    let (file, db) = (args[0], args[1])
+    unlink(db)
+    let t = try! LocalTenant(path: db)
+    var job: Job?
+    let s = try! seconds { job = try t.runImport(file: file, options: ImportOptions(connectionID: try t.connections()[0].id), progress: nil) }
+    let total = job?.summary?.total ?? 0
+    print(String(format: "porter import: %d users (%d inserted, %d failed) in %.2f s, %.0f users/s", total, job?.summary?.inserted ?? 0,
+                 job?.summary?.failed ?? 0, s, Double(total) / s))
+}
+
+/// tenant-query DB QUERY REPEAT [--count]: the search (first page of 50, parsed users) or the
+/// count, REPEAT times in one process; prints the total time.
+func benchTenantQuery(_ args: [String]) {
+    let t = try! LocalTenant(path: args[0])
+    t.uncapped = true
+    let repeatCount = Int(args[2]) ?? 1
+    var n = 0
+    let s = try! seconds {
+        for _ in 0..<repeatCount {
+            if args.count > 3 && args[3] == "--count" {
+                n = try t.count(query: args[1], connectionName: nil)
+            } else {
+                n = try t.search(SearchRequest(query: args[1], perPage: 50)).users.count
+            }
+        }
+    }
+    print(String(format: "%.4f %d", s, n))
+}
+
+/// validate FILE: the streaming import validator over FILE.
+func benchValidate(_ args: [String]) {
+    var users = 0, bad = 0
+    let s = try! seconds {
+        let reader = try JSONStreamReader(path: args[0])
+        var v = ImportValidator()
+        while let e = try reader.next() {
+            users += 1
+            if !v.validate(e.value, index: e.index, line: e.line, column: e.column).isEmpty { bad += 1 }
+        }
+    }
+    print(String(format: "porter validate: %d users, %d invalid, %.2f s, %.0f users/s", users, bad, s, Double(users) / s))
+}
+
+/// export DB QUERY OUT: the export pipeline with the default columns to CSV.
+func benchExport(_ args: [String]) {
+    let t = try! LocalTenant(path: args[0])
+    let columns = [("Id", "user.user_id"), ("Given Name", "user.given_name"), ("Family Name", "user.family_name"), ("Nickname", "user.nickname"),
+                   ("Name", "user.name"), ("Email", "user.email"), ("Email Verified", "user.email_verified"), ("Picture", "user.picture"),
+                   ("Connection", "user.identities[0].connection"), ("Created At", "user.created_at"), ("Updated At", "user.updated_at")]
+        .map { Column(name: $0.0, expression: try! PorterExpression.Expression.parse($0.1)) }
+    unlink(args[2])
+    let r = try! ExportPipeline.run(ExportRequest(query: args[1], connectionName: nil, columns: columns, sort: nil, format: .csv, path: args[2]), tenant: t)
+    print(String(format: "porter export: %d rows in %.2f s, %.0f rows/s", r.rows, r.seconds, Double(r.rows) / r.seconds))
+}
