@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -29,10 +31,11 @@ let package = Package(
         .target(name: "PorterJSON"),
         .target(name: "PorterQuery", dependencies: ["PorterJSON"], exclude: ["RULES.md"]),
         .target(name: "PorterExpression", dependencies: ["PorterJSON"], exclude: ["LANGUAGE.md"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
                        providers: [.apt(["libargon2-dev"])]),
         .target(name: "PorterFormats", dependencies: [
-            "PorterJSON", "CArgon2",
+            "PorterJSON", "CArgon2", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -44,13 +47,21 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
+        .target(name: "PorterClient", dependencies: ["PorterJSON", "PorterTenant", "CCurl"]),
+
+        .target(name: "PorterServer", dependencies: [
+            "PorterJSON", "PorterTenant",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+
         // MARK: Pipelines and shell
         .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterExpression", "PorterFormats", "PorterTenant"]),
         .target(name: "PorterShell", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterJobs", "CEditLine"]),
 
         // MARK: Executable
         .executableTarget(name: "porter", dependencies: [
-            "PorterShell", "PorterTenant",
+            "PorterShell", "PorterTenant", "PorterServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -5,10 +5,20 @@
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <editline/readline.h>
 
 static volatile sig_atomic_t porter_sigint_flag = 0;
-static void porter_sigint_handler(int s) { (void)s; porter_sigint_flag = 1; }
+/* The kernel may deliver SIGINT to any thread (Dispatch and GRDB start some); only the main
+   thread's read() must see EINTR for readline() to return, so the signal is passed on to it. */
+static void porter_sigint_handler(int s) {
+    porter_sigint_flag = 1;
+#ifdef __linux__
+    /* The main thread's id is the process id. */
+    pid_t pid = getpid();
+    if ((pid_t)syscall(SYS_gettid) != pid) syscall(SYS_tgkill, pid, pid, s);
+#endif
+}
 
 /// SIGINT sets a flag instead of killing the process; no SA_RESTART, so readline() returns.
 static inline void porter_install_sigint(void) {

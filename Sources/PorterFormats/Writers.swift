@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import PorterJSON
 
@@ -37,6 +38,8 @@ public final class AtomicFile {
     let handle: FileHandle
     var buffer: [UInt8] = []
     var committed = false
+    /// Set when the name ends in `.gz`: bytes are gzip-compressed on their way to the file.
+    var gzip: Gzip?
     public private(set) var bytesWritten = 0
 
     public init(path: String, force: Bool = false) throws(WriterError) {
@@ -51,6 +54,7 @@ public final class AtomicFile {
         }
         handle = h
         buffer.reserveCapacity(1 << 16)
+        if path.hasSuffix(".gz") { gzip = Gzip() }
     }
 
     deinit {
@@ -67,16 +71,17 @@ public final class AtomicFile {
 
     public func write(_ s: String) throws(WriterError) { try write(Array(s.utf8)) }
 
-    func flush() throws(WriterError) {
-        guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch { throw .io("write failed: \(error.localizedDescription)") }
+    func flush(final: Bool = false) throws(WriterError) {
+        guard !buffer.isEmpty || final else { return }
+        let out = gzip.map { $0.compress(buffer, finish: final) } ?? buffer
+        do { try handle.write(contentsOf: out) } catch { throw .io("write failed: \(error.localizedDescription)") }
         bytesWritten += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes, syncs and renames into place.
     public func commit() throws(WriterError) {
-        try flush()
+        try flush(final: gzip != nil)
         do {
             try handle.synchronize()
             try handle.close()
@@ -234,5 +239,32 @@ public enum CSV {
             }
             out.append(0x22)
         }
+    }
+}
+
+/// Streaming gzip (zlib's deflate with a gzip wrapper).
+final class Gzip {
+    var stream = z_stream()
+
+    init() { _ = porter_deflate_init_gzip(&stream, Z_DEFAULT_COMPRESSION) }
+    deinit { deflateEnd(&stream) }
+
+    func compress(_ input: [UInt8], finish: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        var input = input
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        input.withUnsafeMutableBufferPointer { inBuf in
+            stream.next_in = inBuf.baseAddress
+            stream.avail_in = UInt32(inBuf.count)
+            repeat {
+                chunk.withUnsafeMutableBufferPointer { outBuf in
+                    stream.next_out = outBuf.baseAddress
+                    stream.avail_out = UInt32(outBuf.count)
+                    _ = deflate(&stream, finish ? Z_FINISH : Z_NO_FLUSH)
+                    out.append(contentsOf: outBuf[0..<(outBuf.count - Int(stream.avail_out))])
+                }
+            } while stream.avail_out == 0
+        }
+        return out
     }
 }

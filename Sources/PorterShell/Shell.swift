@@ -557,7 +557,7 @@ public final class Shell {
         let progress = Progress(console: console, label: "seeding", total: n)
         var done = 0
         while done < n {
-            let batch = min(50_000, n - done)
+            let batch = min(10_000, n - done)  // small enough that Ctrl-C is honoured quickly
             try t.insertProfiles(UserGenerator.make(batch, seed: UInt64(existing + done + 1), offset: existing + done),
                                  connectionName: session.connection ?? LocalTenant.defaultConnection)
             done += batch

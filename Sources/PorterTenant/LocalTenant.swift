@@ -6,7 +6,8 @@ import PorterQuery
 
 /// The embedded tenant: an SQLite file holding connections, users and jobs, with Auth0's
 /// semantics (search syntax, 1,000-result cap, import rules). The default tenant of porter.
-public final class LocalTenant: Tenant {
+// GRDB's DatabaseQueue serializes every access; `uncapped` is set before sharing.
+public final class LocalTenant: Tenant, @unchecked Sendable {
     public let path: String
     let db: DatabaseQueue
     /// Lifts Auth0's 1,000-result and 100-per-page caps (local use only).
@@ -40,7 +41,7 @@ public final class LocalTenant: Tenant {
         // WAL with synchronous=NORMAL: every transaction stays atomic across crashes, and
         // batches do not pay an fsync each.
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456")
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
         }
         do {
             db = try DatabaseQueue(path: path, configuration: config)
@@ -80,6 +81,9 @@ public final class LocalTenant: Tenant {
                 """)
             try db.execute(sql: "INSERT INTO connections VALUES (?, ?, 'auth0', ?)",
                            arguments: [Identifiers.make("con_"), LocalTenant.defaultConnection, Timestamp.now()])
+        }
+        m.registerMigration("v2-export-jobs") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN location TEXT; ALTER TABLE jobs ADD COLUMN format TEXT")
         }
         return m
     }
@@ -229,7 +233,7 @@ public final class LocalTenant: Tenant {
         }
         return Job(id: row["id"], type: row["type"], status: row["status"], connectionID: row["connection_id"], createdAt: row["created_at"],
                    externalID: row["external_id"], upsert: row["upsert"], percentageDone: row["percentage_done"], summary: summary,
-                   statusDetails: row["status_details"])
+                   statusDetails: row["status_details"], location: row["location"], format: row["format"])
     }
 
     public func jobErrors(id: String) throws -> [JobUserError] {
@@ -243,6 +247,81 @@ public final class LocalTenant: Tenant {
 
     public func recentJobs(limit: Int) throws -> [Job] {
         try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", arguments: [limit]) }.map(Self.job)
+    }
+
+    // MARK: Export jobs
+
+    /// Where export files go: beside the tenant file.
+    public var exportDirectory: String { path + "-exports" }
+
+    /// Runs an export job to completion (the local tenant has no queue): every user of the
+    /// connection, or of all connections, as gzipped NDJSON (`json`) or CSV, with the chosen
+    /// fields (`a.b`, `identities[0].connection`) or the whole profile when none are given.
+    public func startExport(_ r: ExportJobRequest) throws -> Job {
+        guard ["json", "csv"].contains(r.format) else { throw TenantError("format must be json or csv, not '\(r.format)'", status: 400) }
+        if r.format == "csv" && r.fields.isEmpty { throw TenantError("a csv export needs fields", status: 400) }
+        if r.fields.count > 30 && r.format == "csv" { throw TenantError("a csv export takes at most 30 fields", status: 400) }
+        if let l = r.limit, l < 1 { throw TenantError("limit must be at least 1", status: 400) }
+        var connectionName: String?
+        if let id = r.connectionID {
+            guard let c = try connections().first(where: { $0.id == id }) else { throw TenantError("The connection does not exist: \(id)", status: 400) }
+            connectionName = c.name
+        }
+        let id = Identifiers.make("job_")
+        let created = Timestamp.now()
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO jobs (id, type, status, connection_id, created_at, format) VALUES (?, 'users_export', 'processing', ?, ?, ?)",
+                           arguments: [id, r.connectionID, created, r.format])
+        }
+        try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true)
+        let file = exportDirectory + "/\(id).\(r.format).gz"
+        do {
+            let names = r.fields.map { $0.exportAs ?? $0.name }
+            let writer = try TableWriter(path: file, format: r.format == "csv" ? .csv : .ndjson, columns: names, force: true)
+            var n = 0
+            let saved = uncapped
+            uncapped = true
+            defer { uncapped = saved }
+            do {
+                try forEachUser(query: "", connectionName: connectionName, sort: "user_id:1") { user in
+                    if let l = r.limit, n >= l { return }
+                    n += 1
+                    if r.fields.isEmpty {
+                        try writer.writeObject(user)
+                    } else if r.format == "csv" {
+                        try writer.writeRow(r.fields.map { FieldPath.value(user, $0.name) })
+                    } else {
+                        var o = JSONObject()
+                        for (f, name) in zip(r.fields, names) { if let v = FieldPath.value(user, f.name) { o[name] = v } }
+                        try writer.writeObject(.object(o))
+                    }
+                }
+                try writer.finish()
+            } catch {
+                writer.abort()
+                throw error
+            }
+            try db.write { db in
+                try db.execute(sql: "UPDATE jobs SET status = 'completed', percentage_done = 100, location = ?, summary = ? WHERE id = ?",
+                               arguments: ["file://" + file, Self.summaryText(JobSummary(total: n)), id])
+            }
+        } catch {
+            try? db.write { db in
+                try db.execute(sql: "UPDATE jobs SET status = 'failed', status_details = ? WHERE id = ?", arguments: ["\(error)", id])
+            }
+            throw TenantError("export failed: \(error)", status: 500)
+        }
+        return try job(id: id)
+    }
+
+    public func download(location: String, to target: String) throws {
+        guard location.hasPrefix("file://") else { throw TenantError("not a local export: \(location)") }
+        let source = String(location.dropFirst(7))
+        guard source.hasPrefix(exportDirectory + "/") else { throw TenantError("not an export of this tenant: \(location)") }
+        try? FileManager.default.removeItem(atPath: target)
+        do { try FileManager.default.copyItem(atPath: source, toPath: target) } catch {
+            throw TenantError("cannot copy the export: \(error)", status: 500)
+        }
     }
 
     // MARK: Import

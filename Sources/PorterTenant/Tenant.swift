@@ -10,6 +10,11 @@ public protocol Tenant: AnyObject {
     func count(query: String, connectionName: String?) throws -> Int
     /// Starts an import of a JSON array or NDJSON file of users in Auth0's import schema.
     func startImport(file: String, options: ImportOptions) throws -> Job
+    /// Starts an export job (Auth0's `users-exports`): a gzipped file of every user of a
+    /// connection, with the chosen fields, that the completed job's `location` points to.
+    func startExport(_ request: ExportJobRequest) throws -> Job
+    /// Fetches a completed export's file (gzipped) to `path`.
+    func download(location: String, to path: String) throws
     func job(id: String) throws -> Job
     func jobErrors(id: String) throws -> [JobUserError]
     func recentJobs(limit: Int) throws -> [Job]
@@ -61,6 +66,12 @@ public struct SearchPage: Sendable {
     public var start: Int
     public var limit: Int
     public var total: Int?
+    public init(users: [JSON], start: Int, limit: Int, total: Int?) {
+        self.users = users
+        self.start = start
+        self.limit = limit
+        self.total = total
+    }
 }
 
 public struct ImportOptions: Sendable {
@@ -73,6 +84,28 @@ public struct ImportOptions: Sendable {
         self.upsert = upsert
         self.externalID = externalID
         self.sendCompletionEmail = sendCompletionEmail
+    }
+}
+
+public struct ExportJobRequest: Sendable {
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var exportAs: String?
+        public init(name: String, exportAs: String? = nil) {
+            self.name = name
+            self.exportAs = exportAs
+        }
+    }
+    public var connectionID: String?
+    /// `json` (NDJSON, as Auth0 means it) or `csv`.
+    public var format: String
+    public var limit: Int?
+    public var fields: [Field]
+    public init(connectionID: String?, format: String = "json", limit: Int? = nil, fields: [Field] = []) {
+        self.connectionID = connectionID
+        self.format = format
+        self.limit = limit
+        self.fields = fields
     }
 }
 
@@ -97,6 +130,25 @@ public struct Job: Sendable, Equatable {
     public var percentageDone: Int
     public var summary: JobSummary?
     public var statusDetails: String?
+    /// A completed export's file.
+    public var location: String?
+    public var format: String?
+
+    public init(id: String, type: String, status: String, connectionID: String?, createdAt: String, externalID: String?, upsert: Bool,
+                percentageDone: Int, summary: JobSummary?, statusDetails: String?, location: String? = nil, format: String? = nil) {
+        self.id = id
+        self.type = type
+        self.status = status
+        self.connectionID = connectionID
+        self.createdAt = createdAt
+        self.externalID = externalID
+        self.upsert = upsert
+        self.percentageDone = percentageDone
+        self.summary = summary
+        self.statusDetails = statusDetails
+        self.location = location
+        self.format = format
+    }
 
     /// The job as the Management API returns it.
     public var json: JSON {
@@ -109,6 +161,8 @@ public struct Job: Sendable, Equatable {
             o["summary"] = ["inserted": .int(Int64(s.inserted)), "updated": .int(Int64(s.updated)), "failed": .int(Int64(s.failed)), "total": .int(Int64(s.total))]
         }
         if let statusDetails { o["status_details"] = .string(statusDetails) }
+        if let format { o["format"] = .string(format) }
+        if let location { o["location"] = .string(location) }
         return .object(o)
     }
 }
@@ -118,6 +172,10 @@ public struct JobUserError: Sendable, Equatable {
     public var user: JSON
     public var errors: [JSON]   // {code, message, path}
     public var json: JSON { ["user": user, "errors": .array(errors)] }
+    public init(user: JSON, errors: [JSON]) {
+        self.user = user
+        self.errors = errors
+    }
 }
 
 public enum PasswordCheck: Sendable, Equatable {
@@ -137,4 +195,28 @@ public struct TenantError: Error, CustomStringConvertible, Sendable {
         self.status = status
     }
     public var description: String { message }
+}
+
+/// Auth0's export field names: dotted paths with array indexes (`identities[0].connection`).
+public enum FieldPath {
+    public static func value(_ root: JSON, _ path: String) -> JSON? {
+        var current = root
+        for part in path.split(separator: ".") {
+            var name = Substring(part)
+            var indexes: [Int] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "["), let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) {
+                indexes.insert(i, at: 0)
+                name = name[..<open]
+            }
+            if !name.isEmpty {
+                guard let next = current[String(name)] else { return nil }
+                current = next
+            }
+            for i in indexes {
+                guard let next = current[i] else { return nil }
+                current = next
+            }
+        }
+        return current
+    }
 }

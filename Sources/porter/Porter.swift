@@ -24,7 +24,7 @@ struct Porter: ParsableCommand {
         Exit status: 0 on success, 1 when a command of a script or of -c failed, 64 for a usage error.
         """,
         version: "porter 0.1.0",
-        subcommands: [TenantCommand.self]
+        subcommands: [TenantCommand.self, ServeCommand.self]
     )
 
     @Option(name: .customShort("f"), help: ArgumentHelp("Run a .porter script, then exit.", valueName: "file"))
@@ -33,15 +33,11 @@ struct Porter: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Run commands separated by ';', then exit.", valueName: "commands"))
     var commands: String?
 
-    @Option(name: .long, help: ArgumentHelp("Use this local tenant file instead of the default.", valueName: "path"))
-    var tenant: String?
-
     @Flag(name: .long, help: "Keep going after a failed command in scripts (same as 'set on-error continue').")
     var keepGoing = false
 
     func run() throws {
         let shell = Shell()
-        if let tenant { shell.session.tenantPath = tenant }
         if keepGoing { shell.session.onError = .continue }
         var failed = false
         do {

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// The interactive shell through a pseudo-terminal, driven by pty_session.py (python3's pty).
-@Suite struct InteractiveTests {
-    @Test func completionHistoryAndCtrlC() throws {
+/// Part of the serialized end-to-end suite: it needs the machine to itself to stay quick.
+extension EndToEndTests {
+    @Test func interactiveCompletionHistoryAndCtrlC() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
             print("SKIPPED: python3 not installed; the interactive shell was not driven through a pseudo-terminal")
             return

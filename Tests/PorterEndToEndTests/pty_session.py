@@ -5,10 +5,15 @@ history across two runs, secrets never reach the history file. Exits non-zero wi
 import os, pty, select, signal, sys, time
 
 binary, home = sys.argv[1], sys.argv[2]
-env = dict(os.environ, HOME=home, PORTER_TENANT=home + "/t.sqlite", XDG_STATE_HOME=home + "/state", TERM="xterm", COLUMNS="100")
-env.pop("NO_COLOR", None)
+# A user's environment, not the test runner's.
+env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8", "TERM": "xterm",
+       "PORTER_TENANT": home + "/t.sqlite", "XDG_STATE_HOME": home + "/state", "COLUMNS": "100"}
+
+current_pid = 0
+current_fd = -1
 
 def spawn():
+    global current_pid, current_fd
     pid, fd = pty.fork()
     if pid == 0:
         # A test runner may block or ignore signals; a user's terminal does not.
@@ -17,6 +22,7 @@ def spawn():
             signal.signal(sig, signal.SIG_DFL)
         os.chdir(home)
         os.execve(binary, [binary], env)
+    current_pid, current_fd = pid, fd
     return pid, fd
 
 pending = {}
@@ -36,13 +42,55 @@ def read_until(fd, needle, timeout=30):
                 break
             buf += data
     if needle not in buf:
-        sys.exit("timeout waiting for %r; last output: %r" % (needle, buf[-400:]))
+        sys.exit("timeout waiting for %r; last output: %r; child: %s" % (needle, buf[-400:], child_state()))
     cut = buf.index(needle) + len(needle)
     pending[fd] = buf[cut:]
     return buf[:cut]
 
+def child_state():
+        state = ""
+        try:
+            status = open("/proc/%d/status" % current_pid).read()
+            state = " ".join(l for l in status.splitlines() if l.startswith(("State", "SigBlk", "SigIgn")))
+            state += " wchan=" + open("/proc/%d/wchan" % current_pid).read()
+        except Exception as e:
+            state = str(e)
+        if os.environ.get("PORTER_PTY_DEBUG"):
+            import subprocess
+            import termios
+            try:
+                lflag = termios.tcgetattr(current_fd)[3]
+                state += " ICANON=%d ECHO=%d ISIG=%d" % (bool(lflag & termios.ICANON), bool(lflag & termios.ECHO), bool(lflag & termios.ISIG))
+            except Exception as e:
+                state += " termios: %s" % e
+            state += subprocess.run(["gdb", "-p", str(current_pid), "-batch", "-ex", "bt 30"], capture_output=True, text=True).stdout[-5000:]
+        return state
+
 def send(fd, text):
     os.write(fd, text)
+
+def settle(fd):
+    """Waits until the shell has run everything typed so far: a marker its echo cannot contain."""
+    send(fd, b'eval "set" + "tled"\r')
+    read_until(fd, b"settled")
+    read_until(fd, P)
+
+def wait_exit(pid, fd, why, timeout=60):
+    end = time.time() + timeout
+    seen = pending.pop(fd, b"")
+    while time.time() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        try:
+            r, _, _ = select.select([fd], [], [], 0.1)
+            if r:
+                seen += os.read(fd, 65536)
+        except OSError:
+            time.sleep(0.1)
+    state = child_state()
+    os.kill(pid, signal.SIGKILL)
+    sys.exit("porter did not exit within %ds after %s; output: %r; child: %s" % (timeout, why, seen[-300:], state))
 
 P = b"Authentication)> "                  # the end of the prompt
 pid, fd = spawn()
@@ -71,11 +119,11 @@ read_until(fd, P)
 send(fd, b"set secret=hunter2 x\r")      # fails, and must never be recorded
 read_until(fd, b"unknown option")
 read_until(fd, P)
-send(fd, b"seed 400000\r")                # Ctrl-C during a command cancels it, the shell stays
+send(fd, b"seed 1000000\r")               # Ctrl-C during a command cancels it, the shell stays
 time.sleep(1.5)
 send(fd, b"\x03")
 out = read_until(fd, P, timeout=90)
-if b"seeded 400000" in out:
+if b"seeded 1000000" in out:
     sys.exit("Ctrl-C did not cancel the seed")
 send(fd, b"columns default\r")
 read_until(fd, b"11 columns")
@@ -90,9 +138,12 @@ leftovers = [f for f in os.listdir(home) if ".porter-" in f and f.endswith(".tmp
 if leftovers:
     sys.exit("temporary files left behind: %r" % leftovers)
 send(fd, b"count\r")
-read_until(fd, P)
+settle(fd)
+# libedit prints the prompt a moment before it puts the terminal in raw mode; a ^D typed in that
+# moment is the cooked-mode EOF of a non-empty line and is lost. A person never types that fast.
+time.sleep(0.5)
 send(fd, b"\x04")                          # Ctrl-D quits
-os.waitpid(pid, 0)
+wait_exit(pid, fd, "Ctrl-D")
 
 # libedit's history format vis-encodes lines (a space is \\040).
 history = open(home + "/state/porter/history", encoding="utf-8", errors="replace").read().replace("\\040", " ")
@@ -103,10 +154,11 @@ if "hunter2" in history:
 
 pid, fd = spawn()                          # history across runs: Up recalls the last command
 read_until(fd, P)
-send(fd, b"\x1b[A")
-read_until(fd, b"count")
+send(fd, b"\x1b[A")                        # the last command of the first run was settle()'s
+read_until(fd, b'"tled"')
 send(fd, b"\r")
+read_until(fd, b"settled")
 read_until(fd, P)
 send(fd, b"quit\r")
-os.waitpid(pid, 0)
+wait_exit(pid, fd, "quit")
 print("ok")

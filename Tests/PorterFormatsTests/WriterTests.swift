@@ -56,6 +56,22 @@ import PorterJSON
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":\"x\"}\n")
     }
 
+    @Test func gzipWhenTheNameEndsInGz() throws {
+        let path = tempPath("ndjson.gz")
+        defer { unlink(path) }
+        let w = try TableWriter(path: path, format: .ndjson, columns: ["i"])
+        for i in 0..<5000 { try w.writeRow([.int(Int64(i))]) }
+        try w.finish()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -dc '\(path)' | wc -l"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "5000")
+    }
+
     /// Python's csv and json modules read back exactly what was written.
     @Test func pythonReadsItBack() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") else {

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import PorterServer
+import PorterTenant
+
+/// Synchronous on purpose: the interactive shell must own the main thread (signals and libedit),
+/// so the root command stays synchronous and the server runs on the concurrency pool.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the local tenant as a subset of the Auth0 Management API v2.",
+        discussion: """
+        Routes: POST /oauth/token (client credentials), GET /api/v2/connections, GET /api/v2/users (q, \
+        search_engine=v3, sort, page, per_page, include_totals, fields, include_fields), GET /api/v2/users/{id}, \
+        GET /api/v2/users-by-email, POST /api/v2/jobs/users-imports (multipart), GET /api/v2/jobs/{id}, \
+        GET /api/v2/jobs/{id}/errors. Binds to 127.0.0.1 unless --host says otherwise. The client is \
+        PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and printed at start.
+        """
+    )
+
+    @Option(name: .long, help: "Address to bind (default: loopback only).") var host = "127.0.0.1"
+    @Option(name: .long, help: "Port (0 picks a free one; the chosen port is printed).") var port = 4000
+    @Option(name: .long, help: ArgumentHelp("The local tenant file.", valueName: "path")) var tenant: String?
+    @Option(name: .long, help: "Scopes granted to the client, comma-separated.") var scopes = "read:users,create:users,read:connections"
+
+    func run() throws {
+        var options = ServerOptions()
+        options.host = host
+        options.port = port
+        let env = ProcessInfo.processInfo.environment
+        let id = env["PORTER_SERVE_CLIENT_ID"] ?? "porter-" + String(UUID().uuidString.prefix(8)).lowercased()
+        let generated = env["PORTER_SERVE_CLIENT_SECRET"] == nil
+        let secret = env["PORTER_SERVE_CLIENT_SECRET"] ?? UUID().uuidString + UUID().uuidString
+        options.clients[id] = (secret, scopes.split(separator: ",").map(String.init))
+        let path = tenant ?? LocalTenant.defaultPath
+        let server = ManagementServer(tenantPath: path, options: options)
+        let host = self.host
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await server.run { port in
+                    var lines = ["porter serve: the local tenant \(path) on http://\(host):\(port)", "client_id: \(id)"]
+                    if generated { lines.append("client_secret: \(secret)  (generated for this run; set PORTER_SERVE_CLIENT_SECRET to choose one)") }
+                    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                }
+            } catch {
+                outcome.error = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.error { throw error }
+    }
+}
+
+final class Outcome: @unchecked Sendable {
+    var error: Error?
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// `porter serve` over real loopback HTTP, driven with curl.
+@Suite(.serialized) struct ServeTests {
+    final class Server {
+        let process = Process()
+        let port: Int
+        let dir: String
+
+        init(dir: String, scopes: String = "read:users,create:users,read:connections") throws {
+            self.dir = dir
+            process.executableURL = URL(fileURLWithPath: Porter.binary)
+            process.arguments = ["serve", "--port", "0", "--tenant", dir + "/tenant.sqlite", "--scopes", scopes]
+            var env = ProcessInfo.processInfo.environment
+            env["PORTER_SERVE_CLIENT_ID"] = "test-client"
+            env["PORTER_SERVE_CLIENT_SECRET"] = "test-secret"
+            process.environment = env
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            var text = ""
+            let deadline = Date().addingTimeInterval(30)
+            var found: Int?
+            while found == nil && Date() < deadline {
+                let chunk = err.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+                if let r = text.range(of: "on http://127.0.0.1:"), let end = text[r.upperBound...].firstIndex(where: { !$0.isNumber }) {
+                    found = Int(text[r.upperBound..<end])
+                }
+            }
+            guard let found else { process.terminate(); throw CancellationError() }
+            port = found
+            #expect(!text.contains("test-secret"), "a secret given by the environment is never printed")
+        }
+
+        deinit { process.terminate(); process.waitUntilExit() }
+
+        struct Reply { var status: Int; var body: String; var headers: String }
+
+        func curl(_ args: [String]) throws -> Reply {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            p.arguments = ["-s", "-D", "-", "-o", dir + "/body", "-w", "\n%{http_code}"] + args
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let text = String(decoding: data, as: UTF8.self)
+            let status = Int(text.split(separator: "\n").last ?? "") ?? 0
+            let body = (try? String(contentsOfFile: dir + "/body", encoding: .utf8)) ?? ""
+            return Reply(status: status, body: body, headers: text)
+        }
+
+        func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+        func token() throws -> String {
+            let r = try curl(["-X", "POST", url("/oauth/token"), "-H", "content-type: application/x-www-form-urlencoded",
+                              "--data", "grant_type=client_credentials&client_id=test-client&client_secret=test-secret&audience=http://127.0.0.1/api/v2/"])
+            #expect(r.status == 200, "\(r.body)")
+            let range = r.body.range(of: "\"access_token\":\"")!
+            return String(r.body[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    static func curlAvailable() -> Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") }
+
+    func newDir() throws -> String {
+        let dir = NSTemporaryDirectory() + "porter-serve-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func tokensScopesAndSearch() throws {
+        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        let dir = try newDir()
+        let p = try Porter()
+        _ = try p.run(["tenant", "seed", "120", "--tenant", dir + "/tenant.sqlite"])
+        let s = try Server(dir: dir)
+        let bad = try s.curl(["-X", "POST", s.url("/oauth/token"), "--data", "grant_type=client_credentials&client_id=test-client&client_secret=nope"])
+        #expect(bad.status == 401)
+        #expect(try s.curl([s.url("/api/v2/users")]).status == 401)
+        #expect(try s.curl([s.url("/api/v2/users"), "-H", "authorization: Bearer forged"]).status == 401)
+        let auth = ["-H", "authorization: Bearer \(try s.token())"]
+        let users = try s.curl([s.url("/api/v2/users?q=email.domain%3Aacme.com&search_engine=v3&per_page=5&include_totals=true&sort=created_at%3A-1")] + auth)
+        #expect(users.status == 200, "\(users.body)")
+        #expect(users.body.contains("\"total\":") && users.body.contains("\"limit\":5") && users.body.contains("\"users\":["))
+        #expect(users.headers.lowercased().contains("x-ratelimit-limit"))
+        let badQuery = try s.curl([s.url("/api/v2/users?q=name%3A*sa")] + auth)
+        #expect(badQuery.status == 400)
+        #expect(badQuery.body.contains("\"statusCode\":400") && badQuery.body.contains("\"message\""))
+        #expect(try s.curl([s.url("/api/v2/users?page=20&per_page=100")] + auth).status == 400, "only the first 1000 results")
+        let connections = try s.curl([s.url("/api/v2/connections?strategy=auth0")] + auth)
+        #expect(connections.status == 200 && connections.body.contains("Username-Password-Authentication"))
+        #expect(try s.curl([s.url("/api/v2/users/auth0%7Cnobody")] + auth).status == 404)
+        #expect(try s.curl([s.url("/api/v2/jobs/job_nothinghere12345")] + auth).status == 404)
+        #expect(try s.curl([s.url("/api/v2/users-by-email")] + auth).status == 400)
+    }
+
+    @Test func importsWithErrorsOneByOne() throws {
+        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        let dir = try newDir()
+        let s = try Server(dir: dir)
+        let auth = ["-H", "authorization: Bearer \(try s.token())"]
+        let conn = try s.curl([s.url("/api/v2/connections")] + auth).body
+        let id = String(conn[conn.range(of: "\"id\":\"")!.upperBound...].prefix { $0 != "\"" })
+        try #"[{"email":"ok@x.io","name":"Ok"},{"email":"bad"},{"email":"ok@x.io"},{"email":"c@x.io","blocked":"yes","password_hash":"$2b$10$secret"}]"#
+            .write(toFile: dir + "/users.json", atomically: true, encoding: .utf8)
+        let job = try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/users.json", "-F", "connection_id=\(id)", "-F", "upsert=false"] + auth)
+        #expect(job.status == 202, "\(job.body)")
+        let jobID = String(job.body[job.body.range(of: "\"id\":\"")!.upperBound...].prefix { $0 != "\"" })
+        let status = try s.curl([s.url("/api/v2/jobs/\(jobID)")] + auth)
+        #expect(status.body.contains("\"status\":\"completed\"") && status.body.contains("\"inserted\":1") && status.body.contains("\"failed\":3"))
+        let errors = try s.curl([s.url("/api/v2/jobs/\(jobID)/errors")] + auth)
+        #expect(errors.status == 200)
+        for code in ["FORMAT", "DUPLICATED_USER", "INVALID_TYPE", "PATTERN"] { #expect(errors.body.contains("\"\(code)\""), "\(code)") }
+        #expect(!errors.body.contains("$2b$10$secret"), "hash values are redacted")
+        try #"[{"email":"fine@x.io"}]"#.write(toFile: dir + "/good.json", atomically: true, encoding: .utf8)
+        let good = try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/good.json", "-F", "connection_id=\(id)"] + auth)
+        let goodID = String(good.body[good.body.range(of: "\"id\":\"")!.upperBound...].prefix { $0 != "\"" })
+        #expect(try s.curl([s.url("/api/v2/jobs/\(goodID)/errors")] + auth).status == 204)
+        #expect(try s.curl([s.url("/api/v2/users-by-email?email=fine%40x.io")] + auth).body.contains("auth0|"))
+        // 413 past 512,000 bytes; 400 for a missing or malformed connection.
+        let big = "[" + (0..<6000).map { "{\"email\":\"user\($0)@example.com\",\"name\":\"\(String(repeating: "n", count: 60))\"}" }.joined(separator: ",") + "]"
+        try big.write(toFile: dir + "/big.json", atomically: true, encoding: .utf8)
+        #expect(try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/big.json", "-F", "connection_id=\(id)"] + auth).status == 413)
+        #expect(try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/good.json"] + auth).status == 400)
+        #expect(try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/good.json", "-F", "connection_id=con_x"] + auth).status == 400)
+    }
+
+    @Test func missingScopeIsForbidden() throws {
+        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        let dir = try newDir()
+        let s = try Server(dir: dir, scopes: "read:users")
+        let auth = ["-H", "authorization: Bearer \(try s.token())"]
+        #expect(try s.curl([s.url("/api/v2/users")] + auth).status == 200)
+        let forbidden = try s.curl([s.url("/api/v2/connections")] + auth)
+        #expect(forbidden.status == 403 && forbidden.body.contains("read:connections"))
+        #expect(try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=[]", "-F", "connection_id=con_aaaaaaaaaaaaaaaa"] + auth).status == 403)
+    }
+}
