@@ -56,8 +56,8 @@ let package = Package(
         ]),
 
         // MARK: Pipelines and shell
-        .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterExpression", "PorterFormats", "PorterTenant"]),
-        .target(name: "PorterShell", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterJobs", "CEditLine"]),
+        .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant"]),
+        .target(name: "PorterShell", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterClient", "PorterJobs", "CEditLine"]),
 
         // MARK: Executable
         .executableTarget(name: "porter", dependencies: [

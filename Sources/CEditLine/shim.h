@@ -6,6 +6,8 @@
 #include <termios.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <poll.h>
+#include <errno.h>
 #include <editline/readline.h>
 
 static volatile sig_atomic_t porter_sigint_flag = 0;
@@ -20,8 +22,44 @@ static void porter_sigint_handler(int s) {
 #endif
 }
 
-/// SIGINT sets a flag instead of killing the process; no SA_RESTART, so readline() returns.
+/* libedit's own read retries once after EINTR and, with its signal handlers on, puts the
+   terminal in cooked mode when a signal lands between the prompt and the read: either way a
+   Ctrl-C at the prompt could be lost. So porter reads the keys itself, waking every 100 ms to
+   look at the flag, and a Ctrl-C ends readline() as an end of input (told apart by the flag). */
+static int porter_getc(FILE *f) {
+    int fd = fileno(f);
+    for (;;) {
+        if (porter_sigint_flag) return -1;
+        struct pollfd p = { fd, POLLIN, 0 };
+        int r = poll(&p, 1, 100);
+        if (r > 0) {
+            unsigned char c;
+            ssize_t n = read(fd, &c, 1);
+            if (n == 1) {
+                /* libedit takes the int as a whole character: decode UTF-8 here. */
+                if (c < 0x80) return c;
+                int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+                if (more == 0) return 0xFFFD;
+                int cp = c & (0x3F >> more);
+                for (int i = 0; i < more; i++) {
+                    unsigned char b;
+                    if (read(fd, &b, 1) != 1 || (b & 0xC0) != 0x80) return 0xFFFD;
+                    cp = (cp << 6) | (b & 0x3F);
+                }
+                return cp;
+            }
+            if (n == 0) return -1;
+            if (errno != EINTR && errno != EAGAIN) return -1;
+        } else if (r < 0 && errno != EINTR) {
+            return -1;
+        }
+    }
+}
+
+/// SIGINT sets a flag instead of killing the process; readline() returns when it is set.
 static inline void porter_install_sigint(void) {
+    rl_catch_signals = 0;
+    rl_getc_function = porter_getc;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = porter_sigint_handler;

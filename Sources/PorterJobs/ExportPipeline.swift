@@ -31,6 +31,9 @@ public struct ExportRequest {
     public var csv: CSVOptions
     public var force: Bool
     public var pretty: Bool
+    /// Where a remote export's download and sort runs go; the target's directory by default.
+    public var scratchDirectory: String
+    public var sortMemoryBudget: Int?
 
     public init(query: String, connectionName: String?, columns: [Column], sort: String?, format: ExportFormat, path: String,
                 csv: CSVOptions = .init(), force: Bool = false, pretty: Bool = false) {
@@ -43,6 +46,8 @@ public struct ExportRequest {
         self.csv = csv
         self.force = force
         self.pretty = pretty
+        let dir = (path as NSString).deletingLastPathComponent
+        scratchDirectory = dir.isEmpty ? "." : dir
     }
 }
 
@@ -61,8 +66,8 @@ public struct Cancelled: Error, CustomStringConvertible {
 
 /// select → fetch → columns → write, streaming: memory does not grow with the user count.
 public enum ExportPipeline {
-    public static func run(_ r: ExportRequest, tenant: LocalTenant, progress: ((Int) -> Void)? = nil,
-                           isCancelled: () -> Bool = { false }) throws -> ExportReport {
+    public static func run(_ r: ExportRequest, tenant: any Tenant, progress: ((Int) -> Void)? = nil, status: @escaping (String) -> Void = { _ in },
+                           isCancelled: @escaping () -> Bool = { false }) throws -> ExportReport {
         let started = Date()
         var report = ExportReport()
         let writerFormat: OutputFormat
@@ -74,7 +79,13 @@ public enum ExportPipeline {
         let writer = try TableWriter(path: r.path, format: writerFormat, columns: r.columns.map(\.name), csv: r.csv, pretty: r.pretty, force: r.force)
         do {
             var cells: [JSON?] = []
-            try tenant.forEachUser(query: r.query, connectionName: r.connectionName, sort: r.sort, includeHashes: r.format == .import) { user in
+            var source = UserSource(tenant: tenant, query: r.query, connectionName: r.connectionName, sort: r.sort)
+            source.includeHashes = r.format == .import
+            source.isCancelled = isCancelled
+            source.onStatus = status
+            source.scratchDirectory = r.scratchDirectory
+            if let b = r.sortMemoryBudget { source.sortMemoryBudget = b }
+            try source.forEach { user in
                 if report.rows & 1023 == 0 {
                     if isCancelled() { throw Cancelled() }
                     progress?(report.rows)

@@ -26,6 +26,8 @@ public final class ManagementServer: @unchecked Sendable {
     let lock = NSLock()
     var tokens: [String: (scopes: Set<String>, expires: Date)] = [:]
     var activeImports = 0
+    /// Export download names → file and expiry.
+    var downloads: [String: (file: String, expires: Date)] = [:]
     var requestCount = 0
     var windowStart = Date()
     static let rateLimit = 50
@@ -38,6 +40,11 @@ public final class ManagementServer: @unchecked Sendable {
     /// Runs until the process ends; `onReady` gets the bound port.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
         let tenant = try LocalTenant(path: tenantPath)
+        // Jobs a stopped server had accepted are finished now; they hold their slots meanwhile.
+        for id in try tenant.unfinishedImports() {
+            lock.withLock { activeImports += 1 }
+            process(id, tenant)
+        }
         let router = Router()
         let server = self
         router.post("/oauth/token") { request, _ in try await server.token(request) }
@@ -91,8 +98,39 @@ public final class ManagementServer: @unchecked Sendable {
         router.post("/api/v2/jobs/users-imports") { request, _ in try await server.startImport(request, tenant) }
         router.get("/api/v2/jobs/:id") { request, context in
             try server.guarded(request, scopes: ["create:users", "read:users"]) {
-                try tenant.job(id: context.parameters.get("id") ?? "").json
+                server.published(try tenant.job(id: context.parameters.get("id") ?? ""), request)
             }
+        }
+        router.post("/api/v2/jobs/users-exports") { request, _ in
+            let body = try await request.body.collect(upTo: 64 << 10)
+            return try server.guarded(request, scope: "read:users") {
+                guard case .object(let o)? = try? JSON.parse(String(buffer: body)) else {
+                    throw TenantError("Payload validation error: 'Invalid JSON body'", status: 400)
+                }
+                let fields = try (o["fields"]?.arrayValue ?? []).map { f -> ExportJobRequest.Field in
+                    guard let name = f["name"]?.stringValue, !name.isEmpty else {
+                        throw TenantError("Payload validation error: 'Missing required property: name' on property fields", status: 400)
+                    }
+                    return .init(name: name, exportAs: f["export_as"]?.stringValue)
+                }
+                let job = try tenant.startExport(ExportJobRequest(connectionID: o["connection_id"]?.stringValue, format: o["format"]?.stringValue ?? "json",
+                                                                  limit: o["limit"]?.intValue.map(Int.init), fields: fields))
+                return server.published(job, request)
+            }.withStatus(201)
+        }
+        // An export's file, by the unguessable, short-lived name its job's `location` gives
+        // (Auth0 hands out a signed URL valid for 60 s the same way).
+        router.get("/exports/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            let file: String? = server.lock.withLock {
+                let now = Date()
+                server.downloads = server.downloads.filter { $0.value.expires > now }
+                return server.downloads[name]?.file
+            }
+            guard let file else { return Self.error(404, "Not Found", "No such export, or its link expired: get the job again for a fresh one") }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/gzip"
+            return Response(status: .ok, headers: headers, body: try await FileIO().loadFile(path: file, context: context))
         }
         router.get("/api/v2/jobs/:id/errors") { request, context in
             var empty = false
@@ -135,7 +173,7 @@ public final class ManagementServer: @unchecked Sendable {
               Self.constantTimeEqual(secret, client.secret) else {
             return Self.error(401, "access_denied", "Unauthorized")
         }
-        let token = (0..<40).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! }.map(String.init).joined()
+        let token = Self.randomToken(40)
         lock.withLock { tokens[token] = (Set(client.scopes), Date().addingTimeInterval(Double(options.tokenLifetime))) }
         return Self.json(200, ["access_token": .string(token), "expires_in": .int(Int64(options.tokenLifetime)),
                                "scope": .string(client.scopes.joined(separator: " ")), "token_type": "Bearer"])
@@ -218,16 +256,55 @@ public final class ManagementServer: @unchecked Sendable {
             guard admitted else {
                 throw TenantError("There are \(options.maxConcurrentImports) active import users jobs, please wait until some of them are finished and try again", status: 429)
             }
-            defer { lock.withLock { activeImports -= 1 } }
-            let path = NSTemporaryDirectory() + "porter-serve-import-\(UUID().uuidString).json"
-            _ = FileManager.default.createFile(atPath: path, contents: Data(users))
-            defer { unlink(path) }
-            func flag(_ name: String, _ def: Bool) -> Bool { parts[name].map { String(decoding: $0, as: UTF8.self) == "true" } ?? def }
-            let job = try tenant.startImport(file: path, options: ImportOptions(connectionID: connectionID, upsert: flag("upsert", false),
-                                                                                externalID: parts["external_id"].map { String(decoding: $0, as: UTF8.self) },
-                                                                                sendCompletionEmail: flag("send_completion_email", true)))
+            // The upload is kept beside the tenant until its job ends, so a restarted server can finish it.
+            let dir = tenantPath + "-imports"
+            let path = dir + "/\(UUID().uuidString).json"
+            let job: Job
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: path, contents: Data(users)) else { throw TenantError("cannot store the upload", status: 500) }
+                func flag(_ name: String, _ def: Bool) -> Bool { parts[name].map { String(decoding: $0, as: UTF8.self) == "true" } ?? def }
+                job = try tenant.enqueueImport(file: path, options: ImportOptions(connectionID: connectionID, upsert: flag("upsert", false),
+                                                                                  externalID: parts["external_id"].map { String(decoding: $0, as: UTF8.self) },
+                                                                                  sendCompletionEmail: flag("send_completion_email", true)),
+                                               ownsFile: true)
+            } catch {
+                lock.withLock { activeImports -= 1 }
+                unlink(path)
+                throw error
+            }
+            process(job.id, tenant)
             return job.json
         }.withStatus(202)
+    }
+
+    /// A job as clients see it: an export's `file://` location becomes a link to this server
+    /// that works for 60 seconds.
+    func published(_ job: Job, _ request: Request) -> JSON {
+        var job = job
+        if let l = job.location, l.hasPrefix("file://") {
+            let file = String(l.dropFirst(7))
+            let name = Self.randomToken(32) + (file.hasSuffix(".csv.gz") ? ".csv.gz" : ".json.gz")
+            lock.withLock { downloads[name] = (file, Date().addingTimeInterval(60)) }
+            let authority = request.head.authority ?? "\(options.host):\(options.port)"
+            job.location = "http://\(authority)/exports/\(name)"
+        }
+        return job.json
+    }
+
+    static func randomToken(_ n: Int) -> String {
+        var g = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return String((0..<n).map { _ in alphabet[Int(g.next() % UInt64(alphabet.count))] })
+    }
+
+    /// Runs an import job on its own thread (the store is synchronous); frees its slot at the end.
+    func process(_ id: String, _ tenant: LocalTenant) {
+        let server = self
+        Thread.detachNewThread {
+            _ = try? tenant.processImport(id: id, progress: nil)
+            server.lock.withLock { server.activeImports -= 1 }
+        }
     }
 
     // MARK: Responses

@@ -30,6 +30,7 @@ public final class LineEditor {
 
     public func run() -> Int32 {
         LineEditor.current = self
+        setlocale(LC_CTYPE, "")  // libedit shows and edits non-ASCII characters only in a UTF-8 locale
         porter_install_sigint()
         porter_install_completion { text, state in
             guard let text else { return nil }

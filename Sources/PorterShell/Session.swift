@@ -8,6 +8,8 @@ public struct Session {
     public enum OnError: String { case stop, `continue` }
 
     public var tenantPath: String?
+    /// A remote tenant's address (Auth0 or `porter serve`); nil for the local tenant.
+    public var remote: String?
     public var connection: String? = LocalTenant.defaultConnection
     public var query = ""
     public var columns: [Column] = []
@@ -31,7 +33,11 @@ public struct Session {
     /// environment when the script runs.
     public func script() -> String {
         var lines = ["# porter session, replay with: porter -f FILE.porter"]
-        if let tenantPath { lines.append("connect local \(Words.quote(tenantPath))") }
+        if let remote {
+            lines.append("connect \(Words.quote(remote))   # credentials from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN")
+        } else if let tenantPath {
+            lines.append("connect local \(Words.quote(tenantPath))")
+        }
         if let connection { lines.append("use \(Words.quote(connection))") }
         lines.append(query.isEmpty ? "query" : "query \(query)")
         lines.append("columns clear")

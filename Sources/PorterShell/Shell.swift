@@ -4,6 +4,7 @@ import PorterFormats
 import PorterJobs
 import PorterJSON
 import PorterQuery
+import PorterClient
 import PorterTenant
 
 /// A command failed; `detail` holds extra lines (a caret under a query or an expression).
@@ -51,7 +52,7 @@ public final class Console {
 public final class Shell {
     public var session = Session()
     public let console: Console
-    var tenantStore: LocalTenant?
+    var tenantStore: (any Tenant)?
     /// Scripts being run (for the cycle check and `file:line:` messages).
     var scriptStack: [String] = []
     /// Set by the SIGINT handler; long commands poll it.
@@ -64,8 +65,9 @@ public final class Shell {
         self.console = console
     }
 
-    func tenant() throws -> LocalTenant {
+    func tenant() throws -> any Tenant {
         if let t = tenantStore { return t }
+        if let remote = session.remote { return try connectRemote(remote) }
         do {
             let t = try LocalTenant(path: session.tenantPath ?? LocalTenant.defaultPath)
             tenantStore = t
@@ -77,7 +79,36 @@ public final class Shell {
 
     public var prompt: String {
         let c = session.connection ?? "all connections"
-        return "porter(local:\(c))> "
+        return "porter(\(tenantStore?.displayName ?? (session.remote == nil ? "local" : "remote")):\(c))> "
+    }
+
+    /// The local tenant, for what only it can do (seed, verify).
+    func localTenant(for command: String) throws -> LocalTenant {
+        guard let t = try tenant() as? LocalTenant else {
+            throw ShellError("\(command) works on the local tenant only ('connect local'); \(try tenant().displayName) is remote")
+        }
+        return t
+    }
+
+    /// Opens a remote tenant with credentials from the environment, or asked for without echo.
+    func connectRemote(_ address: String) throws -> any Tenant {
+        var credentials = Credentials.fromEnvironment()
+        if !credentials.isComplete {
+            guard let id = readSecret("client id (PORTER_CLIENT_ID): "), !id.isEmpty,
+                  let secret = readSecret("client secret (PORTER_CLIENT_SECRET): "), !secret.isEmpty else {
+                throw ShellError("no credentials: set PORTER_CLIENT_ID and PORTER_CLIENT_SECRET, or PORTER_TOKEN")
+            }
+            credentials = Credentials(clientID: id, clientSecret: secret)
+        }
+        do {
+            let client = try ManagementClient(address: address, credentials: credentials)
+            client.isCancelled = { [weak self] in self?.isCancelled() ?? false }
+            client.onRetry = { [weak self] in self?.console.note($0) }
+            tenantStore = client
+            return client
+        } catch let e as TenantError {
+            throw ShellError(e.message)
+        }
     }
 
     // MARK: Dispatch
@@ -136,13 +167,27 @@ public final class Shell {
         guard let target = w.first else { throw ShellError("usage: connect local [PATH] | connect https://TENANT.auth0.com") }
         if target == "local" {
             session.tenantPath = w.count > 1 ? w[1] : nil
+            session.remote = nil
             tenantStore = nil
-            let t = try tenant()
+            let t = try localTenant(for: "connect local")
             let names = try t.connections(strategy: nil).map(\.name)
             if let c = session.connection, !names.contains(c) { session.connection = names.first }
             console.print("connected to the local tenant at \(t.path) (\(names.count) connection\(names.count == 1 ? "" : "s"))")
         } else if target.hasPrefix("http://") || target.hasPrefix("https://") {
-            throw ShellError("remote tenants are not available in this build yet: the Management API client over libcurl has not landed (use 'connect local')")
+            guard w.count == 1 else { throw ShellError("usage: connect https://TENANT.auth0.com   (credentials come from the environment or are asked for)") }
+            let saved = (session.remote, tenantStore)
+            session.remote = target
+            tenantStore = nil
+            do {
+                let t = try tenant()
+                let names = try t.connections(strategy: "auth0").map(\.name)
+                if let c = session.connection, !names.contains(c) { session.connection = names.first }
+                console.print("connected to \(t.displayName) (\(names.count) database connection\(names.count == 1 ? "" : "s"))")
+            } catch {
+                (session.remote, tenantStore) = saved
+                if let e = error as? TenantError { throw ShellError(e.message) }
+                throw error
+            }
         } else {
             throw ShellError("connect expects 'local' or an https:// tenant address, not '\(target)'")
         }
@@ -393,7 +438,7 @@ public final class Shell {
     }
 
     func show() {
-        console.print("tenant      local (\(session.tenantPath ?? LocalTenant.defaultPath))")
+        console.print("tenant      " + (session.remote ?? "local (\(session.tenantPath ?? LocalTenant.defaultPath))"))
         console.print("connection  \(session.connection ?? "all")")
         console.print("query       \(session.query.isEmpty ? "(everyone)" : session.query)")
         console.print("columns     \(session.columns.isEmpty ? "(whole users)" : session.columns.map(\.name).joined(separator: ", "))")
@@ -418,13 +463,17 @@ public final class Shell {
             report = try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
                                                           sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
                                                           force: force, pretty: session.pretty),
-                                            tenant: try tenant(), progress: { progress.update($0) }, isCancelled: isCancelled)
-        } catch is Cancelled {
+                                            tenant: try tenant(), progress: { progress.update($0) }, status: { [console] in console.note($0) },
+                                            isCancelled: isCancelled)
+        } catch is Cancelled, is CancelledByUser {
             progress.finish()
             throw ShellError("export cancelled; \(w[0]) was not written")
         } catch let e as WriterError {
             progress.finish()
             throw ShellError("\(e)")
+        } catch let e as TenantError {
+            progress.finish()
+            throw ShellError(e.message)
         }
         progress.finish()
         console.print("exported \(report.rows) row\(report.rows == 1 ? "" : "s") to \(w[0]) (\(session.format.rawValue)) in \(String(format: "%.2f", report.seconds)) s" +
@@ -435,34 +484,76 @@ public final class Shell {
     func importFile(_ rest: String) throws {
         let w = try words(rest)
         var path: String?
-        var upsert = false, externalID: String?, sendEmail = false
+        var upsert = false, externalID: String?, sendEmail = false, resume = false
+        let usage = "import FILE [--upsert] [--external-id ID] [--send-completion-email] [--resume]"
         var i = 0
         while i < w.count {
             switch w[i] {
             case "--upsert": upsert = true
             case "--send-completion-email": sendEmail = true
+            case "--resume": resume = true
             case "--external-id":
                 guard i + 1 < w.count else { throw ShellError("--external-id needs a value") }
                 externalID = w[i + 1]
                 i += 1
             default:
-                if w[i].hasPrefix("--") { throw ShellError("unknown option \(w[i]) (import FILE [--upsert] [--external-id ID] [--send-completion-email])") }
+                if w[i].hasPrefix("--") { throw ShellError("unknown option \(w[i]) (\(usage))") }
                 guard path == nil else { throw ShellError("import takes one file") }
                 path = w[i]
             }
             i += 1
         }
-        guard let path else { throw ShellError("usage: import FILE [--upsert] [--external-id ID] [--send-completion-email]") }
+        guard let path else { throw ShellError("usage: \(usage)") }
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError("no such file: \(path)") }
         let t = try tenant()
         guard let connectionName = session.connection else { throw ShellError("choose a database connection first: use CONNECTION") }
         guard let connection = try t.connections(strategy: nil).first(where: { $0.name == connectionName }) else {
             throw ShellError("no connection named '\(connectionName)'")
         }
+        if let local = t as? LocalTenant {
+            // The embedded tenant imports the whole file in one job, batch by batch.
+            if resume { throw ShellError("--resume is for remote imports; a local import is all-or-nothing per batch and needs no journal") }
+            try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail))
+            return
+        }
+        var request = ImportRequest(path: path, connectionID: connection.id)
+        request.upsert = upsert
+        request.externalID = externalID
+        request.sendCompletionEmail = sendEmail
+        request.resume = resume
+        let pipeline = ImportPipeline(request, tenant: t)
+        let progress = Progress(console: console, label: "importing", total: nil)
+        var shown = 0
+        pipeline.problem = { [console] p in
+            if shown < 20 { console.print("\(path):\(p.line):\(p.column): user \(p.index): \(p.code) \(p.path.isEmpty ? "" : p.path + ": ")\(p.message)") }
+            shown += 1
+        }
+        pipeline.status = { [console] in console.note($0) }
+        pipeline.progress = { done, total in progress.total = total; progress.update(done) }
+        pipeline.isCancelled = isCancelled
+        let report: ImportReport
+        do {
+            report = try pipeline.run()
+        } catch is Cancelled {
+            progress.finish()
+            throw ShellError("import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user")
+        } catch is CancelledByUser {
+            progress.finish()
+            throw ShellError("import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user")
+        } catch let e as TenantError {
+            progress.finish()
+            throw ShellError(e.message)
+        }
+        progress.finish()
+        if shown > 20 { console.print("… \(shown - 20) more problems (all of them are in \(request.errorsPath))") }
+        console.print("import \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.inserted) inserted, \(report.updated) updated, \(report.failed + report.invalid) failed (\(report.invalid) invalid here, \(report.failed) by the tenant), \(report.total) total in \(String(format: "%.2f", report.seconds)) s")
+        if let f = report.errorsFile { console.print("  every failed user, with its errors: \(f)") }
+    }
+
+    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions) throws {
         let progress = Progress(console: console, label: "importing", total: nil)
         let started = Date()
-        let job = try t.runImport(file: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail),
-                                  progress: { progress.update($0) })
+        let job = try t.runImport(file: path, options: options, progress: { progress.update($0) })
         progress.finish()
         let s = job.summary ?? JobSummary()
         console.print("import \(job.id) \(job.status): \(s.inserted) inserted, \(s.updated) updated, \(s.failed) failed, \(s.total) total in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
@@ -541,7 +632,7 @@ public final class Shell {
         guard let password = fromEnv ?? readSecret("password for \(w[0]): ") else {
             throw ShellError("no password given (set PORTER_PASSWORD, or type it when asked)")
         }
-        switch try tenant().verify(email: w[0], password: password, connectionName: session.connection) {
+        switch try localTenant(for: "verify").verify(email: w[0], password: password, connectionName: session.connection) {
         case .match: console.print("✓ the password matches the stored hash of \(w[0])")
         case .mismatch: throw ShellError("✗ the password does NOT match the stored hash of \(w[0])")
         case .noSuchUser: throw ShellError("no user with the email \(w[0])" + (session.connection.map { " in \($0)" } ?? ""))
@@ -552,7 +643,7 @@ public final class Shell {
 
     func seed(_ rest: String) throws {
         guard let n = Int(rest), n > 0, n <= 10_000_000 else { throw ShellError("usage: seed N   (generate N realistic users, up to 10,000,000)") }
-        let t = try tenant()
+        let t = try localTenant(for: "seed")
         let existing = try t.count(query: "", connectionName: nil)
         let progress = Progress(console: console, label: "seeding", total: n)
         var done = 0
@@ -647,41 +738,3 @@ public final class Shell {
 
 public struct QuitRequest: Error {}
 public struct ScriptFailed: Error { public var count: Int }
-
-/// One progress line on a TTY (rate, ETA); nothing when output is not a terminal.
-final class Progress {
-    let console: Console
-    let label: String
-    let total: Int?
-    let started = Date()
-    var last = Date.distantPast
-    var shown = false
-
-    init(console: Console, label: String, total: Int?) {
-        self.console = console
-        self.label = label
-        self.total = total
-    }
-
-    func update(_ done: Int) {
-        guard console.isTTY, Date().timeIntervalSince(last) > 0.2 else { return }
-        last = Date()
-        let elapsed = max(Date().timeIntervalSince(started), 0.001)
-        let rate = Double(done) / elapsed
-        var line = "\(label) \(done)"
-        if let total, total > 0 {
-            let fraction = min(1, Double(done) / Double(total))
-            let bar = 24
-            let filled = Int(fraction * Double(bar))
-            line = "\(label) [" + String(repeating: "█", count: filled) + String(repeating: "·", count: bar - filled) + "] \(done)/\(total)"
-            if rate > 0 { line += String(format: "  ETA %.0fs", Double(total - done) / rate) }
-        }
-        line += String(format: "  %.0f/s", rate)
-        console.out("\r\u{1B}[2K" + line)
-        shown = true
-    }
-
-    func finish() {
-        if shown { console.out("\r\u{1B}[2K") }
-    }
-}

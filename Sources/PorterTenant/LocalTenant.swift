@@ -85,6 +85,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         m.registerMigration("v2-export-jobs") { db in
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN location TEXT; ALTER TABLE jobs ADD COLUMN format TEXT")
         }
+        m.registerMigration("v3-background-imports") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN input_path TEXT;
+                ALTER TABLE jobs ADD COLUMN owns_input INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN consumed INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return m
     }
 
@@ -333,30 +340,80 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Imports with Auth0's semantics: per-user errors do not fail the job; each batch is one
     /// transaction, so a crash leaves every user fully imported or not at all.
     public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?) throws -> Job {
+        let job = try enqueueImport(file: file, options: options, ownsFile: false)
+        return try processImport(id: job.id, progress: progress)
+    }
+
+    /// Records a pending import job for `file`. With `ownsFile`, the file belongs to the job
+    /// (an upload) and is deleted when the job ends.
+    public func enqueueImport(file: String, options: ImportOptions, ownsFile: Bool) throws -> Job {
         guard try connections().contains(where: { $0.id == options.connectionID }) else {
             throw TenantError("The connection does not exist: \(options.connectionID)", status: 400)
         }
-        let reader: JSONStreamReader
-        do { reader = try JSONStreamReader(path: file) } catch { throw TenantError("\(error.message)", status: 400) }
+        do { _ = try JSONStreamReader(path: file) } catch { throw TenantError("\(error.message)", status: 400) }
         let jobID = Identifiers.make("job_")
-        let created = Timestamp.now()
         try db.write { db in
-            try db.execute(sql: "INSERT INTO jobs (id, type, status, connection_id, created_at, external_id, upsert) VALUES (?, 'users_import', 'processing', ?, ?, ?, ?)",
-                           arguments: [jobID, options.connectionID, created, options.externalID, options.upsert])
+            try db.execute(sql: """
+                INSERT INTO jobs (id, type, status, connection_id, created_at, external_id, upsert, input_path, owns_input, consumed)
+                VALUES (?, 'users_import', 'pending', ?, ?, ?, ?, ?, ?, 0)
+                """, arguments: [jobID, options.connectionID, Timestamp.now(), options.externalID, options.upsert, file, ownsFile])
         }
+        return try job(id: jobID)
+    }
+
+    /// Import jobs a stopped process left pending or processing, oldest first.
+    public func unfinishedImports() throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE type = 'users_import' AND status IN ('pending', 'processing') ORDER BY created_at, rowid")
+        }
+    }
+
+    /// Test hooks for the crash test: smaller batches and a pause after each.
+    static let batchSize = ProcessInfo.processInfo.environment["PORTER_TEST_IMPORT_BATCH"].flatMap(Int.init) ?? 10_000
+    static let batchPause = ProcessInfo.processInfo.environment["PORTER_TEST_IMPORT_PAUSE_MS"].flatMap(UInt32.init) ?? 0
+
+    /// Runs (or, after a crash, resumes) an import job. The users already committed are
+    /// skipped (only re-validated, so duplicates across the restart are still caught): each
+    /// batch commits its users, its errors, the summary and the position in one transaction.
+    public func processImport(id jobID: String, progress: ((Int) -> Void)?) throws -> Job {
+        guard let row = try db.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [jobID]) }) else {
+            throw TenantError("The job does not exist", status: 404)
+        }
+        let start = Self.job(row)
+        let file: String = row["input_path"] ?? ""
+        let owns: Bool = row["owns_input"] ?? false
+        let consumed: Int = row["consumed"] ?? 0
+        let options = ImportOptions(connectionID: start.connectionID ?? "", upsert: start.upsert, externalID: start.externalID)
+        func end(_ status: String, _ details: String?, _ summary: JobSummary) throws -> Job {
+            try db.write { db in
+                try db.execute(sql: "UPDATE jobs SET status = ?, status_details = ?, summary = ?, percentage_done = 100 WHERE id = ?",
+                               arguments: [status, details, Self.summaryText(summary), jobID])
+            }
+            if owns { unlink(file) }
+            return try job(id: jobID)
+        }
+        let reader: JSONStreamReader
+        do { reader = try JSONStreamReader(path: file) } catch {
+            return try end("failed", "the input file is gone: \(error.message)", start.summary ?? JobSummary())
+        }
+        let fileSize = max(1, (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 1)
+        try db.write { db in try db.execute(sql: "UPDATE jobs SET status = 'processing' WHERE id = ?", arguments: [jobID]) }
         var validator = ImportValidator()
-        var summary = JobSummary()
+        var summary = consumed > 0 ? (start.summary ?? JobSummary()) : JobSummary()
         // A batch holds users to store and users the validator rejected, in file order; it is
         // written in one transaction.
         var batch: [(user: JSON, problems: [JSON])] = []
-        var errorPosition = 0
+        var errorPosition = try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM job_errors WHERE job_id = ?", arguments: [jobID]) ?? 0 }
+        var position = 0
         let connectionName = try connections().first { $0.id == options.connectionID }?.name ?? ""
         func flush() throws {
             guard !batch.isEmpty else { return }
             let items = batch
             batch.removeAll(keepingCapacity: true)
+            let percentage = min(99, reader.bytesRead * 100 / fileSize)
             try db.write { db in
                 for (user, problems) in items {
+                    summary.total += 1
                     if !problems.isEmpty {
                         summary.failed += 1
                         try Self.recordError(db, jobID, &errorPosition, user, problems)
@@ -370,31 +427,26 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                         try Self.recordError(db, jobID, &errorPosition, user, [conflict.json])
                     }
                 }
-                try db.execute(sql: "UPDATE jobs SET summary = ? WHERE id = ?", arguments: [Self.summaryText(summary), jobID])
+                try db.execute(sql: "UPDATE jobs SET summary = ?, consumed = ?, percentage_done = ? WHERE id = ?",
+                               arguments: [Self.summaryText(summary), position, percentage, jobID])
             }
             progress?(summary.total)
+            if Self.batchPause > 0 { usleep(Self.batchPause * 1000) }
         }
         do {
             while let element = try reader.next() {
-                summary.total += 1
+                position += 1
                 let problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
+                if position <= consumed { continue }
                 batch.append((element.value, problems.map(\.json)))
-                if batch.count >= 10_000 { try flush() }
+                if batch.count >= Self.batchSize { try flush() }
             }
             try flush()
         } catch let e as JSONError {
             try flush()
-            try db.write { db in
-                try db.execute(sql: "UPDATE jobs SET status = 'failed', status_details = ?, summary = ? WHERE id = ?",
-                               arguments: ["\(e)", Self.summaryText(summary), jobID])
-            }
-            return try job(id: jobID)
+            return try end("failed", "\(e)", summary)
         }
-        try db.write { db in
-            try db.execute(sql: "UPDATE jobs SET status = 'completed', percentage_done = 100, summary = ? WHERE id = ?",
-                           arguments: [Self.summaryText(summary), jobID])
-        }
-        return try job(id: jobID)
+        return try end("completed", nil, summary)
     }
 
     static func summaryText(_ s: JobSummary) -> String {

@@ -111,6 +111,9 @@ read_until(fd, b"ail")
 send(fd, b"\r")
 read_until(fd, b"@")
 read_until(fd, P)
+send(fd, 'eval "héllo → 😀"\r'.encode())   # non-ASCII typed keys arrive whole
+read_until(fd, ': "héllo → 😀"'.encode())
+read_until(fd, P)
 send(fd, b"half typed line\x03")          # Ctrl-C at the prompt clears the line
 read_until(fd, P)
 send(fd, b"count\r")

@@ -1,0 +1,242 @@
+import Foundation
+import PorterFormats
+import PorterJSON
+import PorterQuery
+import PorterTenant
+
+/// Every user a query selects, in sort order, with no cap, from any tenant. The local tenant
+/// runs the query in SQL. A remote tenant pages through its search API when the answer fits
+/// the API's 1,000-result window; past it, an export job fetches the connection's users,
+/// the query engine filters them here and an external merge sort orders them.
+public struct UserSource {
+    public var tenant: any Tenant
+    public var query: String
+    public var connectionName: String?
+    public var sort: String?
+    /// Profiles also carry password hashes where the tenant has them (the `import` format).
+    public var includeHashes = false
+    /// Where downloads and sort runs go (deleted at the end).
+    public var scratchDirectory = NSTemporaryDirectory()
+    /// Bytes of rows held in memory before a sorted run is written to disk.
+    public var sortMemoryBudget = 64 << 20
+    public var isCancelled: () -> Bool = { false }
+    /// Told what a long step is doing (export job status, download).
+    public var onStatus: (String) -> Void = { _ in }
+
+    public init(tenant: any Tenant, query: String, connectionName: String?, sort: String?) {
+        self.tenant = tenant
+        self.query = query
+        self.connectionName = connectionName
+        self.sort = sort
+    }
+
+    /// The search API's window: no page beyond the first 1,000 results.
+    public static let searchWindow = 1000
+    /// Root attributes an export job asks for: everything a column or the query may read.
+    public static let exportFields = ["user_id", "email", "email_verified", "username", "phone_number", "phone_verified", "given_name", "family_name",
+                                      "name", "nickname", "picture", "identities", "created_at", "updated_at", "last_login", "last_ip",
+                                      "logins_count", "blocked", "app_metadata", "user_metadata"]
+
+    public func forEach(_ body: (JSON) throws -> Void) throws {
+        if let local = tenant as? LocalTenant {
+            let saved = local.uncapped
+            local.uncapped = true
+            defer { local.uncapped = saved }
+            try local.forEachUser(query: query, connectionName: connectionName, sort: sort, includeHashes: includeHashes, body)
+            return
+        }
+        let parsed: Query
+        do { parsed = try Query.parse(query) } catch { throw TenantError("\(error)") }
+        let total = try tenant.count(query: query, connectionName: connectionName)
+        if total <= Self.searchWindow {
+            try page(total: total, body)
+        } else {
+            try exportJob(parsed, body)
+        }
+    }
+
+    func page(total: Int, _ body: (JSON) throws -> Void) throws {
+        var seen = 0, page = 0
+        while seen < total {
+            if isCancelled() { throw Cancelled() }
+            let result = try tenant.search(SearchRequest(query: query, connectionName: connectionName, sort: sort, page: page, perPage: 100))
+            if result.users.isEmpty { break }
+            for u in result.users { try body(u) }
+            seen += result.users.count
+            page += 1
+        }
+    }
+
+    func exportJob(_ parsed: Query, _ body: (JSON) throws -> Void) throws {
+        var connectionID: String?
+        if let name = connectionName {
+            guard let c = try tenant.connections(strategy: nil).first(where: { $0.name == name }) else { throw TenantError("no connection named '\(name)'") }
+            connectionID = c.id
+        }
+        var job = try tenant.startExport(ExportJobRequest(connectionID: connectionID, format: "json", fields: Self.exportFields.map { .init(name: $0) }))
+        onStatus("export job \(job.id) \(job.status)")
+        var wait = 0.5
+        while job.status != "completed" {
+            if job.status == "failed" { throw TenantError("export job \(job.id) failed: \(job.statusDetails ?? "no details")", status: 500) }
+            let end = Date().addingTimeInterval(wait)
+            while Date() < end {
+                if isCancelled() { throw Cancelled() }
+                usleep(50_000)
+            }
+            wait = min(wait * 1.5, 5)
+            job = try tenant.job(id: job.id)
+            onStatus("export job \(job.id) \(job.status) \(job.percentageDone)%")
+        }
+        guard let location = job.location else { throw TenantError("export job \(job.id) completed without a file location", status: 502) }
+        let base = scratchDirectory + "/porter-export-\(job.id)-\(getpid())"
+        defer { unlink(base + ".gz"); unlink(base + ".ndjson") }
+        onStatus("downloading the export of job \(job.id)")
+        try tenant.download(location: location, to: base + ".gz")
+        try Gunzip.decompress(from: base + ".gz", to: base + ".ndjson")
+        unlink(base + ".gz")
+        let reader = try JSONStreamReader(path: base + ".ndjson", layout: .ndjson)
+        var sorter = try sort.map { try ExternalSorter(sort: $0, directory: scratchDirectory, memoryBudget: sortMemoryBudget) }
+        defer { sorter?.removeRuns() }
+        var n = 0
+        while let e = try reader.next() {
+            n += 1
+            if n & 1023 == 0 && isCancelled() { throw Cancelled() }
+            guard parsed.matches(user: e.value) else { continue }
+            if sorter != nil { try sorter!.add(e.value) } else { try body(e.value) }
+        }
+        try sorter?.finish(isCancelled: isCancelled, body)
+    }
+}
+
+/// Orders users by one root attribute as the local tenant's SQL does (SQLite's order: null,
+/// then numbers and booleans, then text by bytes; ties keep arrival order), in sorted runs of
+/// at most `memoryBudget` bytes on disk merged at the end: memory stays bounded.
+public struct ExternalSorter {
+    let field: String
+    let descending: Bool
+    let directory: String
+    let memoryBudget: Int
+    var rows: [(key: JSON?, seq: Int, user: JSON)] = []
+    var bytes = 0
+    var seq = 0
+    public private(set) var runs: [String] = []
+
+    public init(sort: String, directory: String, memoryBudget: Int) throws {
+        let parts = sort.split(separator: ":")
+        guard parts.count == 2, let dir = Int(parts[1]), dir == 1 || dir == -1 else { throw TenantError("sort must be field:1 or field:-1, not '\(sort)'") }
+        field = String(parts[0])
+        descending = dir == -1
+        self.directory = directory
+        self.memoryBudget = memoryBudget
+    }
+
+    public mutating func add(_ user: JSON) throws {
+        let key = FieldPath.value(user, field)
+        rows.append((key, seq, user))
+        seq += 1
+        bytes += 64 + Self.estimate(user)
+        if bytes >= memoryBudget { try spill() }
+    }
+
+    static func estimate(_ v: JSON) -> Int {
+        switch v {
+        case .string(let s): return 16 + s.utf8.count
+        case .array(let a): return a.reduce(16) { $0 + estimate($1) }
+        case .object(let o): return o.reduce(16) { $0 + 16 + $1.0.utf8.count + estimate($1.1) }
+        default: return 16
+        }
+    }
+
+    func ordered(_ a: (key: JSON?, seq: Int), _ b: (key: JSON?, seq: Int)) -> Bool {
+        let c = Self.compare(a.key, b.key)
+        if c != 0 { return descending ? c > 0 : c < 0 }
+        return a.seq < b.seq
+    }
+
+    mutating func sortRows() {
+        let descending = descending
+        rows.sort { a, b in
+            let c = Self.compare(a.key, b.key)
+            if c != 0 { return descending ? c > 0 : c < 0 }
+            return a.seq < b.seq
+        }
+    }
+
+    mutating func spill() throws {
+        sortRows()
+        let path = directory + "/porter-sort-\(getpid())-\(UUID().uuidString).ndjson"
+        let writer = try TableWriter(path: path, format: .ndjson, columns: [], force: true)
+        for r in rows { try writer.writeObject(["s": .int(Int64(r.seq)), "u": r.user]) }
+        try writer.finish()
+        runs.append(path)
+        rows.removeAll(keepingCapacity: true)
+        bytes = 0
+    }
+
+    public func removeRuns() { for r in runs { unlink(r) } }
+
+    /// Hands every row over in order.
+    public mutating func finish(isCancelled: () -> Bool = { false }, _ body: (JSON) throws -> Void) throws {
+        if runs.isEmpty {
+            sortRows()
+            for r in rows { try body(r.user) }
+            return
+        }
+        if !rows.isEmpty { try spill() }
+        let readers = try runs.map { try JSONStreamReader(path: $0, layout: .ndjson) }
+        var heads: [(key: JSON?, seq: Int, user: JSON)?] = try readers.map { try Self.head($0, field) }
+        var n = 0
+        while true {
+            var best = -1
+            for (i, h) in heads.enumerated() {
+                guard let h else { continue }
+                if best < 0 || ordered((h.key, h.seq), (heads[best]!.key, heads[best]!.seq)) { best = i }
+            }
+            if best < 0 { break }
+            try body(heads[best]!.user)
+            heads[best] = try Self.head(readers[best], field)
+            n += 1
+            if n & 1023 == 0 && isCancelled() { throw Cancelled() }
+        }
+    }
+
+    static func head(_ r: JSONStreamReader, _ field: String) throws -> (key: JSON?, seq: Int, user: JSON)? {
+        guard let e = try r.next(), let user = e.value["u"] else { return nil }
+        return (FieldPath.value(user, field), Int(e.value["s"]?.intValue ?? 0), user)
+    }
+
+    /// SQLite's order of the values `json_extract` gives.
+    public static func compare(_ a: JSON?, _ b: JSON?) -> Int {
+        func rank(_ v: JSON?) -> Int {
+            switch v {
+            case nil, .null?: return 0
+            case .bool?, .int?, .double?: return 1
+            default: return 2
+            }
+        }
+        let ra = rank(a), rb = rank(b)
+        if ra != rb { return ra < rb ? -1 : 1 }
+        switch ra {
+        case 0: return 0
+        case 1:
+            let x = number(a!), y = number(b!)
+            return x < y ? -1 : (x > y ? 1 : 0)
+        default:
+            let x = Array(text(a!).utf8), y = Array(text(b!).utf8)
+            if x == y { return 0 }
+            return x.lexicographicallyPrecedes(y) ? -1 : 1
+        }
+    }
+
+    static func number(_ v: JSON) -> Double {
+        switch v {
+        case .bool(let b): return b ? 1 : 0
+        default: return v.doubleValue ?? 0
+        }
+    }
+
+    static func text(_ v: JSON) -> String {
+        if case .string(let s) = v { return s }
+        return v.serialized()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// One progress line on a TTY (rate, ETA); nothing when output is not a terminal.
+final class Progress {
+    let console: Console
+    let label: String
+    var total: Int?
+    let started = Date()
+    var last = Date.distantPast
+    var shown = false
+
+    init(console: Console, label: String, total: Int?) {
+        self.console = console
+        self.label = label
+        self.total = total
+    }
+
+    func update(_ done: Int) {
+        guard console.isTTY, Date().timeIntervalSince(last) > 0.2 else { return }
+        last = Date()
+        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        let rate = Double(done) / elapsed
+        var line = "\(label) \(done)"
+        if let total, total > 0 {
+            let fraction = min(1, Double(done) / Double(total))
+            let bar = 24
+            let filled = Int(fraction * Double(bar))
+            line = "\(label) [" + String(repeating: "█", count: filled) + String(repeating: "·", count: bar - filled) + "] \(done)/\(total)"
+            if rate > 0 { line += String(format: "  ETA %.0fs", Double(total - done) / rate) }
+        }
+        line += String(format: "  %.0f/s", rate)
+        console.out("\r\u{1B}[2K" + line)
+        shown = true
+    }
+
+    func finish() {
+        if shown { console.out("\r\u{1B}[2K") }
+    }
+}
