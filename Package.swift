@@ -76,6 +76,7 @@ let package = Package(
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs"]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
+        .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
         .testTarget(name: "PorterEndToEndTests", exclude: ["pty_session.py"]),
     ]
 )

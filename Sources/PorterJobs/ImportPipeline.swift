@@ -37,6 +37,9 @@ public struct ImportReport: Sendable {
     /// Rejected here, before sending.
     public var invalid = 0
     public var jobs: [String] = []
+    /// Users of a job file that was being sent when the import was interrupted and that the
+    /// tenant had accepted (found on resume), though the job's id was lost with the process.
+    public var acceptedUnconfirmed = 0
     public var seconds = 0.0
     /// Written when any user failed: every failed user with its errors.
     public var errorsFile: String?
@@ -68,11 +71,14 @@ public final class ImportPipeline {
         /// planned | sending | running | done
         var state: String
         var summary = JobSummary()
+        /// Accepted by a job whose id was lost in a crash.
+        var unconfirmed = false
         var json: JSON {
             var o: JSONObject = ["file": .string(file), "users": .int(Int64(users)), "state": .string(state),
                                  "inserted": .int(Int64(summary.inserted)), "updated": .int(Int64(summary.updated)),
                                  "failed": .int(Int64(summary.failed)), "total": .int(Int64(summary.total))]
             if let job { o["job"] = .string(job) }
+            if unconfirmed { o["unconfirmed"] = true }
             return .object(o)
         }
         init(file: String, users: Int) {
@@ -87,6 +93,7 @@ public final class ImportPipeline {
             state = j["state"]?.stringValue ?? "planned"
             func n(_ k: String) -> Int { Int(j[k]?.intValue ?? 0) }
             summary = JobSummary(inserted: n("inserted"), updated: n("updated"), failed: n("failed"), total: n("total"))
+            unconfirmed = j["unconfirmed"]?.boolValue ?? false
         }
     }
 
@@ -137,6 +144,7 @@ public final class ImportPipeline {
         try send()
         var report = ImportReport(total: total, invalid: invalid)
         for c in chunks {
+            if c.unconfirmed { report.acceptedUnconfirmed += c.users; continue }
             report.inserted += c.summary.inserted
             report.updated += c.summary.updated
             report.failed += c.summary.failed
@@ -177,6 +185,7 @@ public final class ImportPipeline {
         var invalidWriter: TableWriter?
         var current: AtomicFile?
         var currentUsers = 0
+        var currentBytes = 0
         let limit = request.chunkLimit - 2  // the brackets
         func close() throws {
             guard let f = current else { return }
@@ -185,6 +194,7 @@ public final class ImportPipeline {
             chunks.append(Chunk(file: (f.path as NSString).lastPathComponent, users: currentUsers))
             current = nil
             currentUsers = 0
+            currentBytes = 0
         }
         do {
             while let e = try reader.next() {
@@ -207,7 +217,7 @@ public final class ImportPipeline {
                 if text.count > limit {
                     throw TenantError("\(request.path):\(e.line):\(e.column): user \(e.index) alone is \(text.count) bytes, over the \(request.chunkLimit)-byte job limit")
                 }
-                if let f = current, f.bytesWritten + 1 + text.count > limit { _ = f; try close() }
+                if current != nil && currentBytes + 1 + text.count > limit { try close() }
                 if current == nil {
                     current = try AtomicFile(path: request.workDirectory + String(format: "/job-%05d.json", chunks.count + 1), force: true)
                     try current!.write("[")
@@ -215,6 +225,7 @@ public final class ImportPipeline {
                     try current!.write(",")
                 }
                 try current!.write(text)
+                currentBytes += 1 + text.count
                 currentUsers += 1
             }
             try close()
@@ -242,6 +253,13 @@ public final class ImportPipeline {
             var started = false
             while chunks.filter({ $0.state == "running" || $0.state == "sending" }).count < request.maxInFlight,
                   let i = chunks.firstIndex(where: { $0.state == "planned" || ($0.state == "sending" && $0.job == nil) }) {
+                if chunks[i].state == "sending", try wasAccepted(chunks[i]) {
+                    chunks[i].state = "done"
+                    chunks[i].unconfirmed = true
+                    try saveJournal()
+                    status("\(chunks[i].file) had reached the tenant before the interruption (its first user exists): not sent again")
+                    continue
+                }
                 chunks[i].state = "sending"
                 try saveJournal()
                 let job = try tenant.startImport(file: request.workDirectory + "/" + chunks[i].file,
@@ -279,6 +297,16 @@ public final class ImportPipeline {
             progress(done() + partial, total)
             wait = changed ? request.pollInterval : min(wait * 1.5, 5)
         }
+    }
+
+    /// Whether a job file whose upload was cut off reached the tenant: its first user exists.
+    /// (With upsert, sending again is harmless, so it is always sent again.)
+    func wasAccepted(_ chunk: Chunk) throws -> Bool {
+        guard !request.upsert else { return false }
+        let r = try JSONStreamReader(path: request.workDirectory + "/" + chunk.file)
+        guard let first = try r.next(), let email = first.value["email"]?.stringValue else { return false }
+        usleep(500_000)  // a job accepted just before the interruption needs a moment to store its first batch
+        return try !tenant.users(email: email.lowercased()).isEmpty
     }
 
     func finish(_ i: Int, _ job: Job) throws {

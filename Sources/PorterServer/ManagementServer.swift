@@ -17,6 +17,8 @@ public struct ServerOptions: Sendable {
     public var maxConcurrentImports = 2
     public var bodyLimit = 2 << 20
     public var tokenLifetime = 86_400
+    /// For resilience tests: every Nth API request fails, alternately 429 and 503 (0: never).
+    public var faultEvery = 0
     public init() {}
 }
 
@@ -29,6 +31,7 @@ public final class ManagementServer: @unchecked Sendable {
     /// Export download names → file and expiry.
     var downloads: [String: (file: String, expires: Date)] = [:]
     var requestCount = 0
+    var faultCount = 0
     var windowStart = Date()
     static let rateLimit = 50
 
@@ -206,6 +209,16 @@ public final class ManagementServer: @unchecked Sendable {
         headers[HTTPField.Name("X-RateLimit-Reset")!] = String(reset)
         guard let grant, grant.expires > Date() else {
             return Self.error(401, "Unauthorized", "Invalid token", headers: headers)
+        }
+        if options.faultEvery > 0 {
+            let n = lock.withLock { faultCount += 1; return faultCount }
+            if n % options.faultEvery == 0 {
+                if (n / options.faultEvery) % 2 == 1 {
+                    headers[HTTPField.Name("Retry-After")!] = "1"
+                    return Self.error(429, "Too Many Requests", "Global limit has been reached (injected by --test-faults)", errorCode: "too_many_requests", headers: headers)
+                }
+                return Self.error(503, "Service Unavailable", "injected by --test-faults", headers: headers)
+            }
         }
         if remaining < 0 {
             headers[HTTPField.Name("Retry-After")!] = "1"

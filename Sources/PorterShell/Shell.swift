@@ -547,6 +547,9 @@ public final class Shell {
         progress.finish()
         if shown > 20 { console.print("… \(shown - 20) more problems (all of them are in \(request.errorsPath))") }
         console.print("import \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.inserted) inserted, \(report.updated) updated, \(report.failed + report.invalid) failed (\(report.invalid) invalid here, \(report.failed) by the tenant), \(report.total) total in \(String(format: "%.2f", report.seconds)) s")
+        if report.acceptedUnconfirmed > 0 {
+            console.print("  \(report.acceptedUnconfirmed) users were in a job sent just before the interruption; the tenant has them (its id was lost, so they are not in the counts)")
+        }
         if let f = report.errorsFile { console.print("  every failed user, with its errors: \(f)") }
     }
 

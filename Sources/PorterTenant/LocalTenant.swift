@@ -290,7 +290,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             uncapped = true
             defer { uncapped = saved }
             do {
-                try forEachUser(query: "", connectionName: connectionName, sort: "user_id:1") { user in
+                try forEachUser(query: "", connectionName: connectionName, sort: nil) { user in
                     if let l = r.limit, n >= l { return }
                     n += 1
                     if r.fields.isEmpty {

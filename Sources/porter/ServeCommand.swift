@@ -13,7 +13,9 @@ struct ServeCommand: ParsableCommand {
         Routes: POST /oauth/token (client credentials), GET /api/v2/connections, GET /api/v2/users (q, \
         search_engine=v3, sort, page, per_page, include_totals, fields, include_fields), GET /api/v2/users/{id}, \
         GET /api/v2/users-by-email, POST /api/v2/jobs/users-imports (multipart), GET /api/v2/jobs/{id}, \
-        GET /api/v2/jobs/{id}/errors. Binds to 127.0.0.1 unless --host says otherwise. The client is \
+        GET /api/v2/jobs/{id}/errors, POST /api/v2/jobs/users-exports and the download its job's location \
+        points to (valid 60 s). Import jobs run in the background, two at a time; a restarted server \
+        finishes the ones it had accepted. Binds to 127.0.0.1 unless --host says otherwise. The client is \
         PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and printed at start.
         """
     )
@@ -22,11 +24,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Port (0 picks a free one; the chosen port is printed).") var port = 4000
     @Option(name: .long, help: ArgumentHelp("The local tenant file.", valueName: "path")) var tenant: String?
     @Option(name: .long, help: "Scopes granted to the client, comma-separated.") var scopes = "read:users,create:users,read:connections"
+    @Option(name: .long, help: ArgumentHelp("For resilience tests: every Nth API request fails with 429 or 503.", valueName: "N")) var testFaults = 0
 
     func run() throws {
         var options = ServerOptions()
         options.host = host
         options.port = port
+        options.faultEvery = max(0, testFaults)
         let env = ProcessInfo.processInfo.environment
         let id = env["PORTER_SERVE_CLIENT_ID"] ?? "porter-" + String(UUID().uuidString.prefix(8)).lowercased()
         let generated = env["PORTER_SERVE_CLIENT_SECRET"] == nil

@@ -8,11 +8,12 @@ import Testing
         let port: Int
         let dir: String
 
-        init(dir: String, scopes: String = "read:users,create:users,read:connections") throws {
+        init(dir: String, scopes: String = "read:users,create:users,read:connections", arguments: [String] = [], environment: [String: String] = [:]) throws {
             self.dir = dir
             process.executableURL = URL(fileURLWithPath: Porter.binary)
-            process.arguments = ["serve", "--port", "0", "--tenant", dir + "/tenant.sqlite", "--scopes", scopes]
+            process.arguments = ["serve", "--port", "0", "--tenant", dir + "/tenant.sqlite", "--scopes", scopes] + arguments
             var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
             env["PORTER_SERVE_CLIENT_ID"] = "test-client"
             env["PORTER_SERVE_CLIENT_SECRET"] = "test-secret"
             process.environment = env
@@ -56,6 +57,16 @@ import Testing
         }
 
         func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+        /// Import jobs run in the background: polls until the job ends.
+        func waitForJob(_ id: String, _ auth: [String]) throws -> Reply {
+            let deadline = Date().addingTimeInterval(30)
+            while true {
+                let r = try curl([url("/api/v2/jobs/\(id)")] + auth)
+                if r.body.contains("\"status\":\"completed\"") || r.body.contains("\"status\":\"failed\"") || Date() > deadline { return r }
+                usleep(50_000)
+            }
+        }
 
         func token() throws -> String {
             let r = try curl(["-X", "POST", url("/oauth/token"), "-H", "content-type: application/x-www-form-urlencoded",
@@ -112,7 +123,7 @@ import Testing
         let job = try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/users.json", "-F", "connection_id=\(id)", "-F", "upsert=false"] + auth)
         #expect(job.status == 202, "\(job.body)")
         let jobID = String(job.body[job.body.range(of: "\"id\":\"")!.upperBound...].prefix { $0 != "\"" })
-        let status = try s.curl([s.url("/api/v2/jobs/\(jobID)")] + auth)
+        let status = try s.waitForJob(jobID, auth)
         #expect(status.body.contains("\"status\":\"completed\"") && status.body.contains("\"inserted\":1") && status.body.contains("\"failed\":3"))
         let errors = try s.curl([s.url("/api/v2/jobs/\(jobID)/errors")] + auth)
         #expect(errors.status == 200)
@@ -121,6 +132,7 @@ import Testing
         try #"[{"email":"fine@x.io"}]"#.write(toFile: dir + "/good.json", atomically: true, encoding: .utf8)
         let good = try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/good.json", "-F", "connection_id=\(id)"] + auth)
         let goodID = String(good.body[good.body.range(of: "\"id\":\"")!.upperBound...].prefix { $0 != "\"" })
+        _ = try s.waitForJob(goodID, auth)
         #expect(try s.curl([s.url("/api/v2/jobs/\(goodID)/errors")] + auth).status == 204)
         #expect(try s.curl([s.url("/api/v2/users-by-email?email=fine%40x.io")] + auth).body.contains("auth0|"))
         // 413 past 512,000 bytes; 400 for a missing or malformed connection.

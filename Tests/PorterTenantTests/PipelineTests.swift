@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import PorterFormats
+import PorterJobs
+import PorterJSON
+import PorterTenant
+
+@Suite struct PipelineTests {
+    let dir: String = {
+        let d = NSTemporaryDirectory() + "porter-pipeline-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    /// 100,000 rows through a 256 KB budget: dozens of runs on disk, merged in the order an
+    /// in-memory stable sort gives (SQLite's order: null, numbers, text; ties in arrival order).
+    @Test func externalSortMatchesAnInMemorySort() throws {
+        var g = SystemRandomNumberGenerator()
+        var users: [JSON] = []
+        for i in 0..<100_000 {
+            var o: JSONObject = ["i": .int(Int64(i))]
+            switch g.next() % 5 {
+            case 0: break                                             // missing
+            case 1: o["k"] = .null
+            case 2: o["k"] = .int(Int64(g.next() % 50))
+            case 3: o["k"] = .double(Double(g.next() % 500) / 10)
+            default: o["k"] = .string(["b", "a", "é", "Z", "ab", ""][Int(g.next() % 6)])
+            }
+            users.append(.object(o))
+        }
+        for descending in [false, true] {
+            var sorter = try ExternalSorter(sort: "k:\(descending ? -1 : 1)", directory: dir, memoryBudget: 256 << 10)
+            for u in users { try sorter.add(u) }
+            var out: [Int64] = []
+            try sorter.finish { out.append($0["i"]!.intValue!) }
+            #expect(sorter.runs.count > 20, "the budget forced runs on disk")
+            sorter.removeRuns()
+            let expected = users.enumerated().sorted { a, b in
+                let c = ExternalSorter.compare(a.element["k"], b.element["k"])
+                if c != 0 { return descending ? c > 0 : c < 0 }
+                return a.offset < b.offset
+            }.map { $0.element["i"]!.intValue! }
+            #expect(out == expected)
+        }
+        #expect(ExternalSorter.compare(nil, .int(0)) < 0 && ExternalSorter.compare(.int(5), .string("")) < 0)
+        #expect(ExternalSorter.compare(.bool(true), .int(0)) > 0 && ExternalSorter.compare(.string("Z"), .string("a")) < 0)
+    }
+
+    @Test func gunzipReadsWhatTheWriterGzipped() throws {
+        let w = try TableWriter(path: dir + "/x.ndjson.gz", format: .ndjson, columns: [], force: true)
+        for i in 0..<20_000 { try w.writeObject(["n": .int(Int64(i)), "s": .string(String(repeating: "é", count: i % 40))]) }
+        try w.finish()
+        try Gunzip.decompress(from: dir + "/x.ndjson.gz", to: dir + "/x.ndjson")
+        let r = try JSONStreamReader(path: dir + "/x.ndjson", layout: .ndjson)
+        var n = 0
+        while let e = try r.next() {
+            #expect(e.value["n"]?.intValue == Int64(n))
+            n += 1
+        }
+        #expect(n == 20_000)
+        // A truncated download is an error, not a short file.
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/x.ndjson.gz"))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.gz"))
+        #expect(throws: GunzipError.self) { try Gunzip.decompress(from: dir + "/cut.gz", to: dir + "/cut.ndjson") }
+    }
+
+    @Test func localExportJobWritesTheChosenFields() throws {
+        let t = try LocalTenant(path: dir + "/t.sqlite")
+        try t.insertProfiles(UserGenerator.make(30, seed: 1, offset: 0))
+        let connection = try t.connections(strategy: nil)[0]
+        let job = try t.startExport(ExportJobRequest(connectionID: connection.id, format: "json", limit: 10,
+                                                     fields: [.init(name: "email"), .init(name: "identities[0].connection", exportAs: "conn")]))
+        #expect(job.status == "completed" && job.type == "users_export")
+        try t.download(location: job.location!, to: dir + "/e.gz")
+        try Gunzip.decompress(from: dir + "/e.gz", to: dir + "/e.ndjson")
+        let r = try JSONStreamReader(path: dir + "/e.ndjson", layout: .ndjson)
+        var rows: [JSON] = []
+        while let e = try r.next() { rows.append(e.value) }
+        #expect(rows.count == 10)
+        #expect(rows[0].objectValue?.keys == ["email", "conn"])
+        #expect(rows[0]["conn"] == .string(LocalTenant.defaultConnection))
+        #expect(throws: TenantError.self) { try t.startExport(ExportJobRequest(connectionID: connection.id, format: "csv")) }
+        #expect(throws: TenantError.self) { try t.download(location: "file:///etc/passwd", to: dir + "/p") }
+    }
+}
