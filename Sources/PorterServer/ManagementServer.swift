@@ -53,10 +53,28 @@ public final class ManagementServer: @unchecked Sendable {
         router.post("/oauth/token") { request, _ in try await server.token(request) }
         router.get("/api/v2/connections") { request, _ in
             try server.guarded(request, scope: "read:connections") {
-                let strategy = request.uri.queryParameters["strategy"].map(String.init)
-                let name = request.uri.queryParameters["name"].map(String.init)
-                let list = try tenant.connections(strategy: strategy).filter { name == nil || $0.name == name }
-                return .array(list.map(\.json))
+                let q = request.uri.queryParameters
+                let strategies = q.getAll("strategy").map { String($0) }
+                let name = q["name"].map(String.init)
+                let list = try tenant.connections(strategy: nil).filter {
+                    (strategies.isEmpty || strategies.contains($0.strategy)) && (name == nil || $0.name == name)
+                }.map(\.json)
+                // Checkpoint paging (`from`, `take`), as the current SDKs ask.
+                if q["take"] != nil || q["from"] != nil {
+                    let take = max(1, min(100, Int(q["take"].map(String.init) ?? "50") ?? 50))
+                    let from = Int(q["from"].map(String.init) ?? "0") ?? 0
+                    let slice = Array(list.dropFirst(from).prefix(take))
+                    var o: JSONObject = ["connections": .array(slice)]
+                    if from + slice.count < list.count { o["next"] = .string(String(from + slice.count)) }
+                    return .object(o)
+                }
+                let perPage = max(1, min(100, Int(q["per_page"].map(String.init) ?? "50") ?? 50))
+                let page = max(0, Int(q["page"].map(String.init) ?? "0") ?? 0)
+                let slice = q["per_page"] == nil && q["page"] == nil ? list : Array(list.dropFirst(page * perPage).prefix(perPage))
+                if q["include_totals"].map(String.init) == "true" {
+                    return ["start": .int(Int64(page * perPage)), "limit": .int(Int64(perPage)), "total": .int(Int64(list.count)), "connections": .array(slice)]
+                }
+                return .array(slice)
             }
         }
         router.get("/api/v2/users") { request, _ in

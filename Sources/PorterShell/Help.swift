@@ -4,7 +4,7 @@ public enum Help {
     static let optionNames = ["preview", "delimiter", "bom", "formula-guard", "line-ending", "pretty", "on-error"]
 
     static let entries: [(group: String, name: String, syntax: String, text: String, example: String)] = [
-        ("Tenant", "connect", "connect local [PATH]", "Open the embedded local tenant (default file: $PORTER_TENANT or ~/.local/share/porter/local.sqlite). Remote Auth0 tenants need the HTTP client, which is not in this build.", "connect local /tmp/rehearsal.sqlite"),
+        ("Tenant", "connect", "connect local [PATH] | connect https://TENANT.auth0.com | connect http://127.0.0.1:PORT", "Open the embedded local tenant (default file: $PORTER_TENANT or ~/.local/share/porter/local.sqlite), an Auth0 tenant, or a 'porter serve'. Remote credentials come from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN, else are asked for without echo; never saved in scripts.", "connect https://acme.eu.auth0.com"),
         ("Tenant", "connections", "connections", "List the tenant's database connections.", "connections"),
         ("Tenant", "use", "use CONNECTION | use all", "Choose the connection that queries, exports and imports work on.", "use Username-Password-Authentication"),
         ("Tenant", "seed", "seed N", "Fill the local tenant with N generated, realistic users (for demos and rehearsals).", "seed 1000"),
@@ -19,8 +19,8 @@ public enum Help {
         ("Output", "format", "format csv|json|ndjson|import", "Export format; 'import' writes Auth0's bulk-import schema, re-importable as it is.", "format import"),
         ("Output", "set", "set OPTION VALUE", "Options: " + options + ".", "set delimiter ;"),
         ("Output", "show", "show", "Show the whole session state.", "show"),
-        ("Jobs", "export", "export FILE [--force]", "Export the selected users with the columns, sort and format (atomically: a temporary file renamed into place).", "export users.csv"),
-        ("Jobs", "import", "import FILE [--upsert] [--external-id ID] [--send-completion-email]", "Import a JSON array or NDJSON file of users (Auth0's import schema) into the connection; failed users go to FILE.errors.json.", "import legacy-users.json --upsert"),
+        ("Jobs", "export", "export FILE [--force]", "Export the selected users with the columns, sort and format (atomically: a temporary file renamed into place). No 1,000-user cap: past the search API's window, a remote tenant's users come through an export job, filtered here and sorted on disk.", "export users.csv"),
+        ("Jobs", "import", "import FILE [--upsert] [--external-id ID] [--send-completion-email] [--resume]", "Import a JSON array or NDJSON file of users (Auth0's import schema) into the connection; failed users go to FILE.errors.json. Remote tenants: every user is validated first, the valid ones go in jobs under 512,000 bytes, two at a time, recorded in a journal (FILE.porter-import/) so that --resume after Ctrl-C or a crash loses and repeats nobody.", "import legacy-users.json --upsert"),
         ("Jobs", "validate", "validate FILE [--strict]", "Check a file against Auth0's import schema, with line and column, without importing; --strict makes invalid users a failure (for CI).", "validate legacy-users.json --strict"),
         ("Jobs", "jobs", "jobs", "Recent jobs, newest first, with status and summary.", "jobs"),
         ("Jobs", "job", "job ID | job errors ID", "One job, or the users it rejected and why (hashes redacted).", "job errors job_abc123"),

@@ -18,6 +18,11 @@ struct Porter: ParsableCommand {
                             else ~/.local/share/porter/local.sqlite)
           PORTER_HISTORY    the shell's history file (default: $XDG_STATE_HOME/porter/history, else ~/.porter_history)
           PORTER_PASSWORD   the password 'verify EMAIL' checks (else asked for without echo)
+          PORTER_CLIENT_ID, PORTER_CLIENT_SECRET
+                            a machine-to-machine application's credentials for 'connect https://TENANT.auth0.com'
+                            (AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET also work; else asked for without echo)
+          PORTER_TOKEN      a Management API token to use instead (never cached)
+          XDG_CACHE_HOME    where tokens are cached until they expire (porter/tokens.json, owner-only)
           NO_COLOR          no colour, even on a terminal
           COLUMNS           table width when the terminal's cannot be read
 

@@ -172,3 +172,31 @@ struct JSON {
     init(_ text: String) throws { array = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any] ?? [] }
     var count: Int { array.count }
 }
+
+/// Auth0's official Python SDK (auth0-python 6.8, installed by scripts/bootstrap), unchanged,
+/// pointed at `porter serve`: connections (checkpoint paging), an import job and its errors,
+/// v3 search with totals and paging, users by id and email, an export job.
+@Suite struct SDKTests {
+    @Test func officialPythonSDKWorksUnchanged() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = root.appendingPathComponent(".build/sdk-venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python), ClientTests.ready else {
+            print("SKIPPED: auth0-python is not installed (scripts/bootstrap installs it from PyPI)")
+            return
+        }
+        let p = try Porter()
+        try ClientTests.users(200, to: p.dir + "/users.json", seed: 11)
+        let s = try ServeTests.Server(dir: p.dir)
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: python)
+        run.arguments = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sdk_check.py").path,
+                         "http://127.0.0.1:\(s.port)", "test-client", "test-secret", p.dir + "/users.json"]
+        let out = Pipe()
+        run.standardOutput = out
+        run.standardError = out
+        try run.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0 && text.contains("SDK OK"), "\(text)")
+    }
+}
