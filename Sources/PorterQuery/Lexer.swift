@@ -31,7 +31,23 @@ struct Lexer {
 
     init(_ text: String) { chars = Array(text) }
 
-    static let termBreakers: Set<Character> = [" ", "\t", "\n", "\r", "(", ")", "[", "]", "{", "}", ":", "\"", "^", "~", "/"]
+    /// Whitespace or a character that ends a term: `( ) [ ] { } : " ^ ~ /`. ASCII is decided
+    /// by a switch (this is the lexer's inner loop); anything else is a break only if it is
+    /// Unicode whitespace.
+    @inline(__always) static func breaksTerm(_ c: Character) -> Bool {
+        if let a = c.asciiValue {
+            switch a {
+            case 0x09...0x0D, 0x20, 0x28, 0x29, 0x5B, 0x5D, 0x7B, 0x7D, 0x3A, 0x22, 0x5E, 0x7E, 0x2F: return true
+            default: return false
+            }
+        }
+        return c.isWhitespace
+    }
+
+    @inline(__always) static func isSpace(_ c: Character) -> Bool {
+        if let a = c.asciiValue { return a == 0x20 || (0x09...0x0D).contains(a) }
+        return c.isWhitespace
+    }
 
     mutating func tokens() throws(QueryError) -> [Token] {
         var out: [Token] = []
@@ -43,7 +59,7 @@ struct Lexer {
     }
 
     mutating func next(after previous: Token?) throws(QueryError) -> Token {
-        while i < chars.count, chars[i].isWhitespace { i += 1 }
+        while i < chars.count, Self.isSpace(chars[i]) { i += 1 }
         let start = i
         guard i < chars.count else { return Token(kind: .end, range: start..<start) }
         let c = chars[i]
@@ -116,7 +132,7 @@ struct Lexer {
                 i += 2
                 continue
             }
-            if c.isWhitespace || c == "]" || c == "}" || (!inRange && (c == ")" || c == "(")) { break }
+            if Self.isSpace(c) || c == "]" || c == "}" || (!inRange && (c == ")" || c == "(")) { break }
             text.append(c)
             i += 1
         }
@@ -164,7 +180,7 @@ struct Lexer {
                 i += 2
                 continue
             }
-            if c.isWhitespace || Self.termBreakers.contains(c) { break }
+            if Self.breaksTerm(c) { break }
             // `&&` / `||` end a term, a single one is part of it only when escaped.
             if (c == "&" || c == "|"), i + 1 < chars.count, chars[i + 1] == c { break }
             if c == "?" {
@@ -172,10 +188,18 @@ struct Lexer {
             }
             if c == "*" {
                 segments.append("")
+                i += 1
             } else {
-                segments[segments.count - 1].append(c)
+                // A run of plain characters at once.
+                let runStart = i
+                i += 1
+                while i < chars.count {
+                    let d = chars[i]
+                    if d == "\\" || d == "*" || d == "?" || d == "&" || d == "|" || Self.breaksTerm(d) { break }
+                    i += 1
+                }
+                segments[segments.count - 1] += String(chars[runStart..<i])
             }
-            i += 1
         }
         if i < chars.count, chars[i] == "~" {
             throw QueryError("fuzzy searches (term~) are not supported by Auth0 user search", i..<i + 1)
@@ -185,13 +209,15 @@ struct Lexer {
         }
         let range = start..<i
         // Operators are upper case words, exactly.
-        let raw = String(chars[start..<i])
-        switch raw {
-        case "AND": return Token(kind: .and, range: range)
-        case "OR": return Token(kind: .or, range: range)
-        case "NOT": return Token(kind: .not, range: range)
-        case "TO": return Token(kind: .to, range: range)
-        default: return Token(kind: .term(segments), range: range)
+        if i - start <= 3 {
+            switch String(chars[start..<i]) {
+            case "AND": return Token(kind: .and, range: range)
+            case "OR": return Token(kind: .or, range: range)
+            case "NOT": return Token(kind: .not, range: range)
+            case "TO": return Token(kind: .to, range: range)
+            default: break
+            }
         }
+        return Token(kind: .term(segments), range: range)
     }
 }

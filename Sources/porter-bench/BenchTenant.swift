@@ -42,6 +42,22 @@ func benchTenantQuery(_ args: [String]) {
     print(String(format: "%.4f %d", s, n))
 }
 
+/// tenant-queries DB FILE: each line of FILE as a search (first page of 50, parsed users),
+/// all different, so no translation is reused; prints the total time.
+func benchTenantQueries(_ args: [String]) {
+    let t = try! LocalTenant(path: args[0])
+    let queries = try! String(contentsOfFile: args[1], encoding: .utf8).split(separator: "\n").map(String.init)
+    var n = 0
+    let s = try! seconds {
+        for q in queries { n += try t.search(SearchRequest(query: q, perPage: 50)).users.count }
+    }
+    if ProcessInfo.processInfo.environment["TWICE"] != nil {
+        let s2 = try! seconds { for q in queries { n += try t.search(SearchRequest(query: q, perPage: 50)).users.count } }
+        print(String(format: "second pass %.4f", s2))
+    }
+    print(String(format: "%.4f %d", s, n))
+}
+
 /// validate FILE: the streaming import validator over FILE.
 func benchValidate(_ args: [String]) {
     var users = 0, bad = 0

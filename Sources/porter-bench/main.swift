@@ -15,6 +15,7 @@ case "query": benchQuery(rest)
 case "expression": benchExpression(rest)
 case "tenant-import": benchTenantImport(rest)
 case "tenant-query": benchTenantQuery(rest)
+case "tenant-queries": benchTenantQueries(rest)
 case "validate": benchValidate(rest)
 case "export": benchExport(rest)
 default:
