@@ -411,6 +411,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         let fileSize = max(1, (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 1)
         try db.write { db in try db.execute(sql: "UPDATE jobs SET status = 'processing' WHERE id = ?", arguments: [jobID]) }
+        // A bulk load touches index pages all over: a 128 MB page cache (bounded, whatever the
+        // file's size) and rarer checkpoints keep them from being read and written again and again.
+        try db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 16384") }
+        defer { try? db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000") } }
         var validator = ImportValidator()
         var summary = consumed > 0 ? (start.summary ?? JobSummary()) : JobSummary()
         // A batch holds users to store and users the validator rejected, in file order; it is
@@ -486,7 +490,8 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Stores one valid import-schema user as an Auth0 profile.
     static func store(_ input: JSON, connectionID: String, connectionName: String, upsert: Bool, db: Database) throws -> StoreOutcome {
         let email = input["email"]?.stringValue?.lowercased() ?? ""
-        if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, profile, last_login FROM users WHERE connection_id = ? AND email = ?"), arguments: [connectionID, email]) {
+        // Without upsert, the UNIQUE index finds an existing user on insert; no lookup first.
+        if upsert, let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, profile, last_login FROM users WHERE connection_id = ? AND email = ?"), arguments: [connectionID, email]) {
             guard upsert else {
                 throw ImportConflict(code: "DUPLICATED_USER", message: "The user already exists.", path: "email")
             }
@@ -531,6 +536,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                                  profile.serialized(), SearchIndex.document(for: profile).serialized(),
                                  input["password_hash"]?.stringValue, input["custom_password_hash"]?.serialized()])
         } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE connection_id = ? AND email = ?"), arguments: [connectionID, email]) == true {
+                throw ImportConflict(code: "DUPLICATED_USER", message: "The user already exists.", path: "email")
+            }
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE user_id = ?"), arguments: [userID]) == true {
                 throw ImportConflict(code: "CONFLICT", message: "A user with the user_id \(bareID) already exists.", path: "user_id")
             }
