@@ -59,7 +59,8 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
 
     public var displayName: String { URL(string: baseURL)?.host.map { h in URL(string: baseURL)?.port.map { "\(h):\($0)" } ?? h } ?? baseURL }
 
-    public init(address: String, credentials: Credentials, tokenCachePath: String? = ManagementClient.defaultTokenCache) throws {
+    /// The tenant's base URL from what a user typed; plain http only to this machine.
+    public static func normalize(address: String) throws -> String {
         var a = address.trimmingCharacters(in: .whitespaces)
         while a.hasSuffix("/") { a.removeLast() }
         if a.hasSuffix("/api/v2") { a.removeLast(7) }
@@ -69,6 +70,11 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
         if scheme == "http", !["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host!) {
             throw TenantError("refusing plain http to \(url.host!): credentials would cross the network unencrypted (use https)")
         }
+        return a
+    }
+
+    public init(address: String, credentials: Credentials, tokenCachePath: String? = ManagementClient.defaultTokenCache) throws {
+        let a = try Self.normalize(address: address)
         guard credentials.isComplete else {
             throw TenantError("no credentials: set PORTER_CLIENT_ID and PORTER_CLIENT_SECRET (a machine-to-machine application) or PORTER_TOKEN", status: 401)
         }

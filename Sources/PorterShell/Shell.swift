@@ -92,6 +92,7 @@ public final class Shell {
 
     /// Opens a remote tenant with credentials from the environment, or asked for without echo.
     func connectRemote(_ address: String) throws -> any Tenant {
+        do { _ = try ManagementClient.normalize(address: address) } catch let e as TenantError { throw ShellError(e.message) }
         var credentials = Credentials.fromEnvironment()
         if !credentials.isComplete {
             guard let id = readSecret("client id (PORTER_CLIENT_ID): "), !id.isEmpty,
@@ -124,7 +125,10 @@ public final class Shell {
         let name = String(line.prefix { !$0.isWhitespace })
         let rest = String(line.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
         switch name {
-        case "help", "?": console.print(Help.text(for: rest.isEmpty ? nil : rest))
+        case "help", "?":
+            let text = Help.text(for: rest.isEmpty ? nil : rest)
+            if text.hasPrefix("no help for") { throw ShellError(text) }
+            console.print(text)
         case "quit", "exit": throw QuitRequest()
         case "connect": try connect(rest)
         case "connections": try listConnections()
@@ -164,7 +168,7 @@ public final class Shell {
 
     func connect(_ rest: String) throws {
         let w = try words(rest)
-        guard let target = w.first else { throw ShellError("usage: connect local [PATH] | connect https://TENANT.auth0.com") }
+        guard let target = w.first else { throw ShellError("usage: connect local [PATH] | connect https://TENANT.auth0.com | connect http://127.0.0.1:PORT") }
         if target == "local" {
             session.tenantPath = w.count > 1 ? w[1] : nil
             session.remote = nil
@@ -534,10 +538,7 @@ public final class Shell {
         let report: ImportReport
         do {
             report = try pipeline.run()
-        } catch is Cancelled {
-            progress.finish()
-            throw ShellError("import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user")
-        } catch is CancelledByUser {
+        } catch is Cancelled, is CancelledByUser {
             progress.finish()
             throw ShellError("import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user")
         } catch let e as TenantError {
