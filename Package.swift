@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "PorterQuery", dependencies: ["PorterJSON"], exclude: ["RULES.md"]),
         .target(name: "PorterExpression", dependencies: ["PorterJSON"], exclude: ["LANGUAGE.md"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
                        providers: [.apt(["libargon2-dev"])]),
         .target(name: "PorterFormats", dependencies: [
-            "PorterJSON", "CArgon2", "CZlib",
+            "PorterJSON", "CArgon2", "CZlib", "CLibCrypto",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -1,4 +1,5 @@
 import CArgon2
+import CLibCrypto
 import Crypto
 import _CryptoExtras
 import Foundation
@@ -11,8 +12,8 @@ import PorterJSON
 /// encoding, position}`, `hash.key {value, encoding}` and `hash.digest` for hmac, `password.encoding`,
 /// PHC strings for argon2 and pbkdf2, RFC 2307 `{SCHEME}` strings for ldap, scrypt's
 /// `keylen cost blockSize parallelization`. Libraries: swift-crypto (SHA-1/2, MD5, HMAC, PBKDF2,
-/// scrypt), hummingbird-auth's bcrypt, Debian's libargon2. Digests no library here offers
-/// (md4, ripemd160, whirlpool) are reported as unsupported, never guessed.
+/// scrypt), hummingbird-auth's bcrypt, Debian's libargon2, and OpenSSL's libcrypto for the digests
+/// swift-crypto lacks (md4, ripemd160, whirlpool, sha224; the first three from its legacy provider).
 public enum PasswordVerifier {
     public enum Outcome: Sendable, Equatable {
         case match, mismatch
@@ -95,7 +96,17 @@ public enum PasswordVerifier {
         case "sha384": fn = .sha384
         case "sha512": fn = .sha512
         case "md5": fn = .insecureMD5
-        default: return .unsupported("pbkdf2 digest \(digestName)")
+        default:
+            guard let name = openSSLName(digestName) else { return .unsupported("pbkdf2 digest \(digestName)") }
+            let outLength = length > 0 ? length : expected.count
+            var key = [UInt8](repeating: 0, count: outLength)
+            let ok = pw.withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { cp in
+                    porter_pbkdf2(name, cp.baseAddress, Int32(pw.count), salt, Int32(salt.count), Int32(rounds), &key, Int32(outLength))
+                }
+            }
+            guard ok == 1 else { return .unsupported("pbkdf2 digest \(digestName)") }
+            return constantTimeEqual(key, expected) ? .match : .mismatch
         }
         do {
             let key = try KDF.Insecure.PBKDF2.deriveKey(from: pw, salt: salt, using: fn, outputByteCount: length > 0 ? length : expected.count, unsafeUncheckedRounds: rounds)
@@ -124,8 +135,20 @@ public enum PasswordVerifier {
         case "sha256": return Array(SHA256.hash(data: input))
         case "sha384": return Array(SHA384.hash(data: input))
         case "sha512": return Array(SHA512.hash(data: input))
-        default: return nil
+        default: return openSSLName(name).flatMap { n in libcrypto { porter_digest(n, input, input.count, $0) } }
         }
+    }
+
+    /// OpenSSL's names for the digests only libcrypto has here.
+    static func openSSLName(_ name: String) -> String? {
+        ["md4": "MD4", "ripemd160": "RIPEMD160", "whirlpool": "whirlpool", "sha224": "SHA224"][name]
+    }
+
+    /// Runs a libcrypto call that writes at most EVP_MAX_MD_SIZE bytes and returns their count.
+    static func libcrypto(_ body: (UnsafeMutablePointer<UInt8>) -> Int32) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        let n = out.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        return n > 0 ? Array(out[..<Int(n)]) : nil
     }
 
     static func hmac(_ name: String, key: [UInt8], input: [UInt8]) -> [UInt8]? {
@@ -136,7 +159,7 @@ public enum PasswordVerifier {
         case "sha256": return Array(HMAC<SHA256>.authenticationCode(for: input, using: k))
         case "sha384": return Array(HMAC<SHA384>.authenticationCode(for: input, using: k))
         case "sha512": return Array(HMAC<SHA512>.authenticationCode(for: input, using: k))
-        default: return nil
+        default: return openSSLName(name).flatMap { n in libcrypto { porter_hmac(n, key, Int32(key.count), input, input.count, $0) } }
         }
     }
 

@@ -22,10 +22,38 @@ import PorterJSON
         }
     }
 
+    /// The digests only OpenSSL's legacy provider has; expected values from node
+    /// (`node --openssl-legacy-provider`, crypto.createHash / createHmac / pbkdf2Sync).
+    @Test func legacyDigestsAgreeWithNode() {
+        func check(_ password: String, _ hash: JSON, _ expected: PasswordVerifier.Outcome, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(PasswordVerifier.verify(password: password, customHash: hash) == expected, sourceLocation: sourceLocation)
+        }
+        check("abc", ["algorithm": "md4", "hash": ["value": "a448017aaf21d8525fc10ae87aa6729d", "encoding": "hex"]], .match)
+        check("abd", ["algorithm": "md4", "hash": ["value": "a448017aaf21d8525fc10ae87aa6729d", "encoding": "hex"]], .mismatch)
+        check("pass", ["algorithm": "md4", "hash": ["value": "02c8f268dc99b8ccb747e4d9f2110a82", "encoding": "hex", "salt": ["value": "salt", "position": "prefix"]]], .match)
+        check("x", ["algorithm": "hmac", "hash": ["value": "5ae42860c1a33a1de9c70df6ef8a4bfca97099f07bac6c4bf92ed2cdf7e341df2e9c1a3fd3aef9406728735f06768df6f4336030f1774ebacc7844574ce0bf9e",
+                                                  "encoding": "hex", "digest": "whirlpool", "key": ["value": "k"]]], .match)
+        check("hunter2", ["algorithm": "hmac", "hash": ["value": "yVPMlNioRsq3sgUjk4jeBp9Ntzg=", "encoding": "base64", "digest": "ripemd160", "key": ["value": "key"]]], .match)
+        check("hunter3", ["algorithm": "hmac", "hash": ["value": "yVPMlNioRsq3sgUjk4jeBp9Ntzg=", "encoding": "base64", "digest": "ripemd160", "key": ["value": "key"]]], .mismatch)
+        // pbkdf2 with ripemd160, PHC form: salt "salt" and the key in unpadded base64.
+        check("hunter2", ["algorithm": "pbkdf2", "hash": ["value": "$pbkdf2-ripemd160$i=1000,l=32$c2FsdA$lHgZDo3YMTNFw+RTAFNZjS9v8rTp8HfOXRaiiYMMBvA"]], .match)
+    }
+
+    /// Published test vectors: RFC 1320 (MD4), the RIPEMD-160 and Whirlpool (ISO/IEC 10118-3) pages.
+    @Test func legacyDigestsMatchPublishedVectors() {
+        func hex(_ b: [UInt8]?) -> String { (b ?? []).map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(PasswordVerifier.digest("md4", Array("abc".utf8))) == "a448017aaf21d8525fc10ae87aa6729d")
+        #expect(hex(PasswordVerifier.digest("md4", Array("message digest".utf8))) == "d9130a8164549fe818874806e1c7014b")
+        #expect(hex(PasswordVerifier.digest("ripemd160", Array("abc".utf8))) == "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc")
+        #expect(hex(PasswordVerifier.digest("ripemd160", [])) == "9c1185a5c5e9fc54612808977ee8f548b2258d31")
+        #expect(hex(PasswordVerifier.digest("whirlpool", Array("abc".utf8))) ==
+                "4e2448a4c6f486bb16b6562c73b4020bf3043e3a731bce721ae1b303d97e6d4c7181eebdb6c57e277d0e34957114cbd6c797fc9d95d8b582d225292076d4eef5")
+    }
+
     @Test func unsupportedIsSaidNotGuessed() {
-        #expect(PasswordVerifier.verify(password: "x", customHash: ["algorithm": "hmac", "hash": ["value": "00", "encoding": "hex", "digest": "whirlpool", "key": ["value": "k"]]])
-                == .unsupported("hmac digest whirlpool"))
-        #expect(PasswordVerifier.verify(password: "x", customHash: ["algorithm": "md4", "hash": ["value": "00", "encoding": "hex"]]) == .unsupported("md4 digest"))
+        #expect(PasswordVerifier.verify(password: "x", customHash: ["algorithm": "hmac", "hash": ["value": "00", "encoding": "hex", "digest": "md2", "key": ["value": "k"]]])
+                == .unsupported("hmac digest md2"))
+        #expect(PasswordVerifier.verify(password: "x", customHash: ["algorithm": "crc32", "hash": ["value": "00"]]) == .unsupported("algorithm crc32"))
     }
 
     @Test func bcryptRoundTrip() {
