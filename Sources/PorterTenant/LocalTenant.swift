@@ -217,7 +217,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         try db.read { db in
             let cursor = try Row.fetchCursor(db, sql: "SELECT profile, password_hash, custom_password_hash FROM users WHERE \(clause) ORDER BY \(order)", arguments: args)
             while let row = try cursor.next() {
-                var user = try JSON.parse(row["profile"] as String)
+                // Parsed from SQLite's bytes in place: no String is made for the profile.
+                var user = try row.withUnsafeData(atIndex: 0) { data -> JSON in
+                    guard let data else { return .object(JSONObject()) }
+                    return try data.withUnsafeBytes { try JSON.parse(buffer: $0) }
+                }
                 if includeHashes, case .object(var o) = user {
                     if let h: String = row["password_hash"] { o["password_hash"] = .string(h) }
                     if let h: String = row["custom_password_hash"] { o["custom_password_hash"] = try JSON.parse(h) }
