@@ -313,3 +313,59 @@ public enum Gunzip {
         guard status == Z_STREAM_END else { throw GunzipError(description: "\(source) ends before its gzip stream does (truncated download?)") }
     }
 }
+
+/// A gzip file read as its decompressed bytes, a buffer at a time: exports are parsed while
+/// they are gunzipped, never written out whole.
+public final class GunzipSource: ByteSource {
+    let file: UnsafeMutablePointer<FILE>
+    let name: String
+    var stream = z_stream()
+    var input = [UInt8](repeating: 0, count: 1 << 16)
+    var inputLength = 0
+    var status = Z_OK
+    var inputDone = false
+
+    public init(path: String) throws {
+        guard let f = fopen(path, "rb") else { throw GunzipError(description: "cannot read \(path)") }
+        file = f
+        name = path
+        guard porter_inflate_init_auto(&stream) == Z_OK else {
+            fclose(f)
+            throw GunzipError(description: "zlib could not start")
+        }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        fclose(file)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard buffer.count > 0 else { return 0 }
+        while true {
+            if stream.avail_in == 0 && !inputDone {
+                let n = input.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+                if n == 0 { inputDone = true }
+                inputLength = n
+                stream.avail_in = UInt32(n)
+            }
+            if stream.avail_in == 0 && inputDone {
+                guard status == Z_STREAM_END else { throw GunzipError(description: "\(name) ends before its gzip stream does (truncated download?)") }
+                return 0
+            }
+            if status == Z_STREAM_END { _ = inflateReset(&stream) }  // another gzip member follows
+            let produced: Int = try input.withUnsafeMutableBufferPointer { ib in
+                // next_in points into `input`, which does not move while this object lives.
+                stream.next_in = ib.baseAddress! + (inputLength - Int(stream.avail_in))
+                stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                stream.avail_out = UInt32(buffer.count)
+                status = inflate(&stream, Z_NO_FLUSH)
+                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                    throw GunzipError(description: "\(name) is not valid gzip (zlib error \(status))")
+                }
+                return buffer.count - Int(stream.avail_out)
+            }
+            if produced > 0 { return produced }
+        }
+    }
+}

@@ -23,6 +23,12 @@ public struct JSONElement: Sendable {
 ///
 /// How: each element is parsed in place from the read buffer; if the parser reaches the end of
 /// what is buffered before the end of the file, more is read and the element is parsed again.
+/// Where a stream reader's bytes come from, when not straight from a file (a decompressor, say).
+public protocol ByteSource: AnyObject {
+    /// Fills up to `buffer.count` bytes; 0 at the end. Throws a message for a read error.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
 public final class JSONStreamReader {
     public enum Layout: Sendable {
         /// A top-level JSON array.
@@ -37,6 +43,7 @@ public final class JSONStreamReader {
     public private(set) var layout: Layout
     let limits: JSONLimits
     let fd: Int32
+    let source: ByteSource?
     var buffer: [UInt8]
     /// Valid bytes are buffer[start..<end]; `bufferOffset` is the file offset of buffer[0].
     var start = 0
@@ -56,6 +63,7 @@ public final class JSONStreamReader {
         self.path = path
         self.layout = layout
         self.limits = limits
+        source = nil
         fd = open(path, O_RDONLY)
         if fd < 0 {
             let reason = String(cString: strerror(errno))
@@ -64,7 +72,17 @@ public final class JSONStreamReader {
         buffer = [UInt8](repeating: 0, count: max(bufferSize, 16))
     }
 
-    deinit { close(fd) }
+    /// Reads from `source` (named `name` in messages) instead of a file.
+    public init(source: ByteSource, name: String, layout: Layout = .auto, limits: JSONLimits = .init(), bufferSize: Int = 1 << 20) {
+        path = name
+        self.layout = layout
+        self.limits = limits
+        self.source = source
+        fd = -1
+        buffer = [UInt8](repeating: 0, count: max(bufferSize, 16))
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Total bytes consumed so far (for progress bars).
     public var bytesRead: Int { bufferOffset + start }
@@ -246,6 +264,18 @@ public final class JSONStreamReader {
                     throw positioned("element larger than \(limits.maxElementBytes) bytes")
                 }
                 buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+            }
+            if let source {
+                let got: Int
+                do {
+                    got = try buffer.withUnsafeMutableBytes { raw in
+                        try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+                    }
+                } catch {
+                    throw positioned("read error: \(error)")
+                }
+                if got == 0 { eof = true } else { end += got }
+                continue
             }
             let got = buffer.withUnsafeMutableBytes { raw in
                 read(fd, raw.baseAddress! + end, raw.count - end)

@@ -88,13 +88,12 @@ public struct UserSource {
             onStatus("export job \(job.id) \(job.status) \(job.percentageDone)%")
         }
         guard let location = job.location else { throw TenantError("export job \(job.id) completed without a file location", status: 502) }
-        let base = scratchDirectory + "/porter-export-\(job.id)-\(getpid())"
-        defer { unlink(base + ".gz"); unlink(base + ".ndjson") }
+        let gz = scratchDirectory + "/porter-export-\(job.id)-\(getpid()).json.gz"
+        defer { unlink(gz) }
         onStatus("downloading the export of job \(job.id)")
-        try tenant.download(location: location, to: base + ".gz")
-        try Gunzip.decompress(from: base + ".gz", to: base + ".ndjson")
-        unlink(base + ".gz")
-        let reader = try JSONStreamReader(path: base + ".ndjson", layout: .ndjson)
+        try tenant.download(location: location, to: gz)
+        // Parsed as it is gunzipped: the plain NDJSON never lands on disk.
+        let reader = JSONStreamReader(source: try GunzipSource(path: gz), name: "the export of job \(job.id)", layout: .ndjson)
         var sorter = try sort.map { try ExternalSorter(sort: $0, directory: scratchDirectory, memoryBudget: sortMemoryBudget) }
         defer { sorter?.removeRuns() }
         var n = 0

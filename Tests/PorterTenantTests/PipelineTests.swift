@@ -58,10 +58,22 @@ import PorterTenant
             n += 1
         }
         #expect(n == 20_000)
+        // The same, parsed while it is gunzipped.
+        let streamed = JSONStreamReader(source: try GunzipSource(path: dir + "/x.ndjson.gz"), name: "x", layout: .ndjson, bufferSize: 4096)
+        var m = 0
+        while let e = try streamed.next() {
+            #expect(e.value["n"]?.intValue == Int64(m))
+            m += 1
+        }
+        #expect(m == 20_000)
         // A truncated download is an error, not a short file.
         let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/x.ndjson.gz"))
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.gz"))
         #expect(throws: GunzipError.self) { try Gunzip.decompress(from: dir + "/cut.gz", to: dir + "/cut.ndjson") }
+        #expect(throws: JSONError.self) {
+            let r = JSONStreamReader(source: try GunzipSource(path: dir + "/cut.gz"), name: "cut", layout: .ndjson)
+            while try r.next() != nil {}
+        }
     }
 
     @Test func localExportJobWritesTheChosenFields() throws {
