@@ -135,11 +135,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Translated queries by text: a shell or a server asks the same ones again and again, and
     /// parsing is most of the cost of an indexed lookup. Bounded: emptied past 1,000 entries.
     let translationLock = NSLock()
-    var translations: [String: (clause: String, arguments: [DatabaseValue])] = [:]
+    var translations: [String: (clause: String, arguments: StatementArguments)] = [:]
 
     func whereClause(_ query: String, connectionName: String?) throws -> (String, StatementArguments) {
         let key = (connectionName.map { $0 + "\u{0}" } ?? "\u{1}") + query
-        if let t = translationLock.withLock({ translations[key] }) { return (t.clause, StatementArguments(t.arguments)) }
+        if let t = translationLock.withLock({ translations[key] }) { return (t.clause, t.arguments) }
         let q: Query
         do { q = try Query.parse(query) } catch { throw TenantError("invalid query: \(error)", status: 400) }
         let f = q.sql(target: Self.target)
@@ -156,11 +156,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             clause = "(\(clause)) AND connection_id = (SELECT id FROM connections WHERE name = ?)"
             args.append(connectionName.databaseValue)
         }
+        let arguments = StatementArguments(args)
         translationLock.withLock {
             if translations.count >= 1000 { translations.removeAll(keepingCapacity: true) }
-            translations[key] = (clause, args)
+            translations[key] = (clause, arguments)
         }
-        return (clause, StatementArguments(args))
+        return (clause, arguments)
     }
 
     public func search(_ r: SearchRequest) throws -> SearchPage {
@@ -178,10 +179,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         return try db.unsafeRead { db in
             var users: [JSON] = []
             // Cached: the same query text reuses its prepared statement.
-            let cursor = try String.fetchCursor(db.cachedStatement(sql: "SELECT profile FROM users WHERE \(clause) ORDER BY \(order) LIMIT ? OFFSET ?"),
-                                                arguments: args + [limit, start])
-            while let text = try cursor.next() {
-                var u = try JSON.parse(text)
+            let cursor = try Row.fetchCursor(db.cachedStatement(sql: "SELECT profile FROM users WHERE \(clause) ORDER BY \(order) LIMIT ? OFFSET ?"),
+                                             arguments: args + [limit, start])
+            while let row = try cursor.next() {
+                var u = try Self.profile(row)
                 if let fields = r.fields, case .object(let o) = u {
                     u = .object(JSONObject(o.filter { fields.contains($0.0) }))
                 }
@@ -192,6 +193,14 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 total = try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0
             }
             return SearchPage(users: users, start: start, limit: perPage, total: total)
+        }
+    }
+
+    /// The profile in a row's first column, parsed from SQLite's bytes in place (no String made).
+    static func profile(_ row: Row) throws -> JSON {
+        try row.withUnsafeData(atIndex: 0) { data -> JSON in
+            guard let data else { return .object(JSONObject()) }
+            return try data.withUnsafeBytes { try JSON.parse(buffer: $0) }
         }
     }
 
@@ -228,11 +237,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         try db.read { db in
             let cursor = try Row.fetchCursor(db, sql: "SELECT profile, password_hash, custom_password_hash FROM users WHERE \(clause) ORDER BY \(order)", arguments: args)
             while let row = try cursor.next() {
-                // Parsed from SQLite's bytes in place: no String is made for the profile.
-                var user = try row.withUnsafeData(atIndex: 0) { data -> JSON in
-                    guard let data else { return .object(JSONObject()) }
-                    return try data.withUnsafeBytes { try JSON.parse(buffer: $0) }
-                }
+                var user = try Self.profile(row)
                 if includeHashes, case .object(var o) = user {
                     if let h: String = row["password_hash"] { o["password_hash"] = .string(h) }
                     if let h: String = row["custom_password_hash"] { o["custom_password_hash"] = try JSON.parse(h) }
