@@ -19,6 +19,8 @@ public struct ServerOptions: Sendable {
     public var tokenLifetime = 86_400
     /// For resilience tests: every Nth API request fails, alternately 429 and 503 (0: never).
     public var faultEvery = 0
+    /// Lifts Auth0's 1,000-result window and 100-per-page limit (local use only).
+    public var uncapped = false
     public init() {}
 }
 
@@ -43,6 +45,7 @@ public final class ManagementServer: @unchecked Sendable {
     /// Runs until the process ends; `onReady` gets the bound port.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
         let tenant = try LocalTenant(path: tenantPath)
+        tenant.uncapped = options.uncapped
         // Jobs a stopped server had accepted are finished now; they hold their slots meanwhile.
         for id in try tenant.unfinishedImports() {
             lock.withLock { activeImports += 1 }

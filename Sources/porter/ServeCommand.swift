@@ -24,6 +24,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Port (0 picks a free one; the chosen port is printed).") var port = 4000
     @Option(name: .long, help: ArgumentHelp("The local tenant file.", valueName: "path")) var tenant: String?
     @Option(name: .long, help: "Scopes granted to the client, comma-separated.") var scopes = "read:users,create:users,read:connections"
+    @Flag(name: .long, help: "Lift Auth0's 1,000-result search window and 100-per-page limit (for local use; Auth0 keeps them).") var uncapped = false
     @Option(name: .long, help: ArgumentHelp("For resilience tests: every Nth API request fails with 429 or 503.", valueName: "N")) var testFaults = 0
 
     func run() throws {
@@ -31,6 +32,7 @@ struct ServeCommand: ParsableCommand {
         options.host = host
         options.port = port
         options.faultEvery = max(0, testFaults)
+        options.uncapped = uncapped
         let env = ProcessInfo.processInfo.environment
         let id = env["PORTER_SERVE_CLIENT_ID"] ?? "porter-" + String(UUID().uuidString.prefix(8)).lowercased()
         let generated = env["PORTER_SERVE_CLIENT_SECRET"] == nil

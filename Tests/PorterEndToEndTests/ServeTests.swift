@@ -104,6 +104,10 @@ import Testing
         #expect(badQuery.status == 400)
         #expect(badQuery.body.contains("\"statusCode\":400") && badQuery.body.contains("\"message\""))
         #expect(try s.curl([s.url("/api/v2/users?page=20&per_page=100")] + auth).status == 400, "only the first 1000 results")
+        let uncapped = try Server(dir: dir, arguments: ["--uncapped"])
+        let auth2 = ["-H", "authorization: Bearer \(try uncapped.token())"]
+        let far = try uncapped.curl([uncapped.url("/api/v2/users?page=0&per_page=500")] + auth2)
+        #expect(far.status == 200 && far.body.components(separatedBy: "\"user_id\":\"auth0|").count - 1 == 120, "--uncapped: more than 100 per page")
         let connections = try s.curl([s.url("/api/v2/connections?strategy=auth0")] + auth)
         #expect(connections.status == 200 && connections.body.contains("Username-Password-Authentication"))
         #expect(try s.curl([s.url("/api/v2/users/auth0%7Cnobody")] + auth).status == 404)
