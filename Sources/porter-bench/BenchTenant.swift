@@ -83,3 +83,11 @@ func benchExport(_ args: [String]) {
     let r = try! ExportPipeline.run(ExportRequest(query: args[1], connectionName: nil, columns: columns, sort: nil, format: .csv, path: args[2]), tenant: t)
     print(String(format: "porter export: %d rows in %.2f s, %.0f rows/s", r.rows, r.seconds, Double(r.rows) / r.seconds))
 }
+
+/// tenant-scan DB QUERY: the export's read side alone (select, parse every profile), no columns.
+func benchTenantScan(_ args: [String]) {
+    let t = try! LocalTenant(path: args[0])
+    var n = 0
+    let s = try! seconds { try t.forEachUser(query: args[1], connectionName: nil) { _ in n += 1 } }
+    print(String(format: "porter scan: %d users in %.2f s", n, s))
+}

@@ -16,6 +16,7 @@ case "expression": benchExpression(rest)
 case "tenant-import": benchTenantImport(rest)
 case "tenant-query": benchTenantQuery(rest)
 case "tenant-queries": benchTenantQueries(rest)
+case "tenant-scan": benchTenantScan(rest)
 case "validate": benchValidate(rest)
 case "export": benchExport(rest)
 default:
