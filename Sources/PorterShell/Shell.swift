@@ -462,24 +462,13 @@ public final class Shell {
             throw ShellError("CSV needs columns: add some ('columns default', 'column add NAME = EXPR') or choose 'format json'")
         }
         let progress = Progress(console: console, label: "exporting", total: nil)
-        let report: ExportReport
-        do {
-            report = try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
-                                                          sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
-                                                          force: force, pretty: session.pretty),
-                                            tenant: try tenant(), progress: { progress.update($0) }, status: { [console] in console.note($0) },
-                                            isCancelled: isCancelled)
-        } catch is Cancelled, is CancelledByUser {
-            progress.finish()
-            throw ShellError("export cancelled; \(w[0]) was not written")
-        } catch let e as WriterError {
-            progress.finish()
-            throw ShellError("\(e)")
-        } catch let e as TenantError {
-            progress.finish()
-            throw ShellError(e.message)
+        let report = try running(progress, cancelled: "export cancelled; \(w[0]) was not written") {
+            try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
+                                                 sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
+                                                 force: force, pretty: session.pretty),
+                                   tenant: try tenant(), progress: { progress.update($0) }, status: { [console] in console.note($0) },
+                                   isCancelled: isCancelled)
         }
-        progress.finish()
         console.print("exported \(report.rows) row\(report.rows == 1 ? "" : "s") to \(w[0]) (\(session.format.rawValue)) in \(String(format: "%.2f", report.seconds)) s" +
                       (report.failedCells > 0 ? "; \(report.failedCells) cell\(report.failedCells == 1 ? "" : "s") failed" : ""))
         for e in report.errors { console.print("  " + e) }
@@ -535,23 +524,30 @@ public final class Shell {
         pipeline.status = { [console] in console.note($0) }
         pipeline.progress = { done, total in progress.total = total; progress.update(done) }
         pipeline.isCancelled = isCancelled
-        let report: ImportReport
-        do {
-            report = try pipeline.run()
-        } catch is Cancelled, is CancelledByUser {
-            progress.finish()
-            throw ShellError("import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user")
-        } catch let e as TenantError {
-            progress.finish()
-            throw ShellError(e.message)
+        let report = try running(progress, cancelled: "import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user") {
+            try pipeline.run()
         }
-        progress.finish()
         if shown > 20 { console.print("… \(shown - 20) more problems (all of them are in \(request.errorsPath))") }
         console.print("import \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.inserted) inserted, \(report.updated) updated, \(report.failed + report.invalid) failed (\(report.invalid) invalid here, \(report.failed) by the tenant), \(report.total) total in \(String(format: "%.2f", report.seconds)) s")
         if report.acceptedUnconfirmed > 0 {
             console.print("  \(report.acceptedUnconfirmed) users were in a job sent just before the interruption; the tenant has them (its id was lost, so they are not in the counts)")
         }
         if let f = report.errorsFile { console.print("  every failed user, with its errors: \(f)") }
+    }
+
+    /// Runs a long job under a progress line, which ends however the job does; Ctrl-C and the
+    /// pipelines' errors become messages for the user.
+    func running<T>(_ progress: Progress, cancelled: String, _ body: () throws -> T) throws -> T {
+        defer { progress.finish() }
+        do {
+            return try body()
+        } catch is Cancelled, is CancelledByUser {
+            throw ShellError(cancelled)
+        } catch let e as WriterError {
+            throw ShellError("\(e)")
+        } catch let e as TenantError {
+            throw ShellError(e.message)
+        }
     }
 
     func importLocally(_ t: LocalTenant, path: String, options: ImportOptions) throws {
