@@ -165,7 +165,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
             do {
                 response = try HTTP.perform(request, isCancelled: isCancelled)
             } catch let e as TransportError {
-                if e.isCancelled { throw CancelledByUser() }
+                if e.isCancelled { throw Cancelled() }
                 attempt += 1
                 guard e.isTransient, attempt < retry.attempts else { throw TenantError(e.message, status: 503) }
                 try pause(delay(attempt: attempt, response: nil), why: e.message)
@@ -202,11 +202,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
 
     func pause(_ seconds: Double, why: String) throws {
         onRetry?("\(why); retrying in \(String(format: "%.1f", seconds)) s")
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if isCancelled() { throw CancelledByUser() }
-            usleep(50_000)
-        }
+        try Cancelled.wait(seconds, isCancelled: isCancelled)
     }
 
     /// A JSON call: 2xx gives the body (nil for 204); anything else a clear ``TenantError``.
@@ -327,7 +323,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
         do {
             response = try HTTP.perform(HTTPRequest(method: "GET", url: location, timeout: 3600, downloadPath: path), isCancelled: isCancelled)
         } catch let e as TransportError {
-            if e.isCancelled { throw CancelledByUser() }
+            if e.isCancelled { throw Cancelled() }
             throw TenantError("downloading the export: \(e.message)", status: 503)
         }
         guard response.status == 200 else {
@@ -377,10 +373,4 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
         job.location = j["location"]?.stringValue
         return job
     }
-}
-
-/// The user pressed Ctrl-C during a transfer or a wait.
-public struct CancelledByUser: Error, CustomStringConvertible {
-    public init() {}
-    public var description: String { "cancelled" }
 }

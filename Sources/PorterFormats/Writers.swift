@@ -273,44 +273,18 @@ public struct GunzipError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Streaming gunzip from file to file, with bounded memory (exports arrive gzipped).
+/// Streaming gunzip from file to file, with bounded memory.
 public enum Gunzip {
     public static func decompress(from source: String, to target: String) throws {
-        guard let input = fopen(source, "rb") else { throw GunzipError(description: "cannot read \(source)") }
-        defer { fclose(input) }
+        let input = try GunzipSource(path: source)
         guard let output = fopen(target, "wb") else { throw GunzipError(description: "cannot write \(target)") }
         defer { fclose(output) }
-        var stream = z_stream()
-        guard porter_inflate_init_auto(&stream) == Z_OK else { throw GunzipError(description: "zlib could not start") }
-        defer { inflateEnd(&stream) }
-        var inBuf = [UInt8](repeating: 0, count: 1 << 16)
-        var outBuf = [UInt8](repeating: 0, count: 1 << 18)
-        var status = Z_OK
+        var buffer = [UInt8](repeating: 0, count: 1 << 18)
         while true {
-            let n = inBuf.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
-            if n == 0 { break }
-            try inBuf.withUnsafeMutableBufferPointer { ib in
-                stream.next_in = ib.baseAddress
-                stream.avail_in = UInt32(n)
-                while stream.avail_in > 0 {
-                    if status == Z_STREAM_END { _ = inflateReset(&stream) }  // another gzip member follows
-                    try outBuf.withUnsafeMutableBufferPointer { ob in
-                        stream.next_out = ob.baseAddress
-                        stream.avail_out = UInt32(ob.count)
-                        status = inflate(&stream, Z_NO_FLUSH)
-                        guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                            throw GunzipError(description: "\(source) is not valid gzip (zlib error \(status))")
-                        }
-                        let produced = ob.count - Int(stream.avail_out)
-                        if produced > 0 && fwrite(ob.baseAddress, 1, produced, output) != produced {
-                            throw GunzipError(description: "cannot write \(target)")
-                        }
-                    }
-                    if status == Z_BUF_ERROR { break }
-                }
-            }
+            let n = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+            if n == 0 { return }
+            guard fwrite(buffer, 1, n, output) == n else { throw GunzipError(description: "cannot write \(target)") }
         }
-        guard status == Z_STREAM_END else { throw GunzipError(description: "\(source) ends before its gzip stream does (truncated download?)") }
     }
 }
 

@@ -59,11 +59,6 @@ public struct ExportReport: Sendable {
     public var seconds = 0.0
 }
 
-public struct Cancelled: Error, CustomStringConvertible {
-    public init() {}
-    public var description: String { "cancelled" }
-}
-
 /// select → fetch → columns → write, streaming: memory does not grow with the user count.
 public enum ExportPipeline {
     public static func run(_ r: ExportRequest, tenant: any Tenant, progress: ((Int) -> Void)? = nil, status: @escaping (String) -> Void = { _ in },

@@ -215,7 +215,8 @@ public final class ImportPipeline {
                     })])
                     continue
                 }
-                let text = Array(e.value.serialized().utf8)
+                var text: [UInt8] = []
+                JSONWriter.write(e.value, into: &text)
                 if text.count > limit {
                     throw TenantError("\(request.path):\(e.line):\(e.column): user \(e.index) alone is \(text.count) bytes, over the \(request.chunkLimit)-byte job limit")
                 }
@@ -280,11 +281,7 @@ public final class ImportPipeline {
                 continue
             }
             // Poll, backing off while nothing changes.
-            let end = Date().addingTimeInterval(wait)
-            while Date() < end {
-                if isCancelled() { throw Cancelled() }
-                usleep(20_000)
-            }
+            try Cancelled.wait(wait, isCancelled: isCancelled)
             var changed = started
             var partial = 0
             for i in running {

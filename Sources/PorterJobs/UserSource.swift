@@ -39,9 +39,6 @@ public struct UserSource {
 
     public func forEach(_ body: (JSON) throws -> Void) throws {
         if let local = tenant as? LocalTenant {
-            let saved = local.uncapped
-            local.uncapped = true
-            defer { local.uncapped = saved }
             try local.forEachUser(query: query, connectionName: connectionName, sort: sort, includeHashes: includeHashes, body)
             return
         }
@@ -78,11 +75,7 @@ public struct UserSource {
         var wait = 0.5
         while job.status != "completed" {
             if job.status == "failed" { throw TenantError("export job \(job.id) failed: \(job.statusDetails ?? "no details")", status: 500) }
-            let end = Date().addingTimeInterval(wait)
-            while Date() < end {
-                if isCancelled() { throw Cancelled() }
-                usleep(50_000)
-            }
+            try Cancelled.wait(wait, isCancelled: isCancelled)
             wait = min(wait * 1.5, 5)
             job = try tenant.job(id: job.id)
             onStatus("export job \(job.id) \(job.status) \(job.percentageDone)%")

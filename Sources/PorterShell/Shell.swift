@@ -541,7 +541,7 @@ public final class Shell {
         defer { progress.finish() }
         do {
             return try body()
-        } catch is Cancelled, is CancelledByUser {
+        } catch is Cancelled {
             throw ShellError(cancelled)
         } catch let e as WriterError {
             throw ShellError("\(e)")

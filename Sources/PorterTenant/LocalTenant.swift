@@ -6,7 +6,7 @@ import PorterQuery
 
 /// The embedded tenant: an SQLite file holding connections, users and jobs, with Auth0's
 /// semantics (search syntax, 1,000-result cap, import rules). The default tenant of porter.
-// GRDB's DatabaseQueue serializes every access; `uncapped` is set before sharing.
+// GRDB's DatabaseQueue serializes every access; `uncapped` is set before sharing and never after.
 public final class LocalTenant: Tenant, @unchecked Sendable {
     public let path: String
     let db: DatabaseQueue
@@ -319,12 +319,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             let names = r.fields.map { $0.exportAs ?? $0.name }
             let writer = try TableWriter(path: file, format: r.format == "csv" ? .csv : .ndjson, columns: names, force: true)
             var n = 0
-            let saved = uncapped
-            uncapped = true
-            defer { uncapped = saved }
+            struct LimitReached: Error {}
             do {
+                // forEachUser has no cap; a limit ends the scan itself.
                 try forEachUser(query: "", connectionName: connectionName, sort: nil) { user in
-                    if let l = r.limit, n >= l { return }
+                    if let l = r.limit, n >= l { throw LimitReached() }
                     n += 1
                     if r.fields.isEmpty {
                         try writer.writeObject(user)
@@ -336,6 +335,8 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                         try writer.writeObject(.object(o))
                     }
                 }
+                try writer.finish()
+            } catch is LimitReached {
                 try writer.finish()
             } catch {
                 writer.abort()
@@ -514,9 +515,6 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         let email = input["email"]?.stringValue?.lowercased() ?? ""
         // Without upsert, the UNIQUE index finds an existing user on insert; no lookup first.
         if upsert, let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, profile, last_login FROM users WHERE connection_id = ? AND email = ?"), arguments: [connectionID, email]) {
-            guard upsert else {
-                throw ImportConflict(code: "DUPLICATED_USER", message: "The user already exists.", path: "email")
-            }
             var profile = try JSON.parse(existing["profile"] as String).objectValue ?? JSONObject()
             // Upsert replaces (does not merge) only these attributes.
             for key in upsertable { if let v = input[key] { profile[key] = v } }

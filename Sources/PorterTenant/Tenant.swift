@@ -1,3 +1,4 @@
+import Foundation
 import PorterJSON
 
 /// Everything the shell and the pipelines do to a tenant. Implemented by ``LocalTenant`` (the
@@ -184,6 +185,21 @@ public enum PasswordCheck: Sendable, Equatable {
     case noSuchUser
     case noHash
     case unsupported(String)
+}
+
+/// The user pressed Ctrl-C: a transfer, a wait or a pipeline stopped.
+public struct Cancelled: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "cancelled" }
+
+    /// Sleeps `seconds`, looking at `isCancelled` every 20 ms; throws ``Cancelled`` when it says so.
+    public static func wait(_ seconds: Double, isCancelled: () -> Bool) throws {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if isCancelled() { throw Cancelled() }
+            usleep(20_000)
+        }
+    }
 }
 
 public struct TenantError: Error, CustomStringConvertible, Sendable {
