@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"]),
         .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"], exclude: ["corpus.txt"]),
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"], exclude: ["Fixtures"]),
-        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs"]),
+        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression"]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
         .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
         .testTarget(name: "PorterEndToEndTests", exclude: ["pty_session.py", "sdk_check.py"]),

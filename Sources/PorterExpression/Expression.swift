@@ -11,6 +11,9 @@ public struct Expression: Sendable {
     public let attributePaths: [String]
     /// When the whole expression is a plain attribute path (`user.email`), that path.
     public let attributePath: String?
+    /// The same path as steps (`identities`, 0, `connection`): what a reader that picks values
+    /// out of JSON text without parsing it all needs (the CSV export's fast path).
+    public let attributeSteps: [JSONPathStep]?
 
     /// Parses, checks (names, methods, arity) and compiles. Errors carry the character range.
     public static func parse(_ source: String, limits: ExpressionLimits = .init()) throws(ExpressionError) -> Expression {
@@ -23,8 +26,9 @@ public struct Expression: Sendable {
         var paths: [String] = []
         collectPaths(root, into: &paths)
         var seen = Set<String>()
+        let steps = plainSteps(root).flatMap { $0.isEmpty ? nil : $0 }
         return Expression(source: source, compiled: compiled, slotCount: parser.slotCount, limits: limits,
-                          attributePaths: paths.filter { seen.insert($0).inserted }, attributePath: plainPath(root))
+                          attributePaths: paths.filter { seen.insert($0).inserted }, attributePath: steps.map(pathText), attributeSteps: steps)
     }
 
     /// Evaluates against one user. A runtime error (a TypeError in JavaScript) is a value, so one
@@ -41,18 +45,31 @@ public struct Expression: Sendable {
         }
     }
 
-    static func plainPath(_ n: Node) -> String? {
+    /// `user` → [], `user.a[0].b` → [a, 0, b]; nil for anything else.
+    static func plainSteps(_ n: Node) -> [JSONPathStep]? {
         switch n.expr {
-        case .user: return ""
+        case .user: return []
         case .member(let o, let name, false):
-            guard let base = plainPath(o) else { return nil }
-            return base.isEmpty ? name : base + "." + name
+            return plainSteps(o).map { $0 + [.key(name)] }
         case .index(let o, let k, false):
-            guard let base = plainPath(o), case .number(let d) = k.expr, d >= 0, d == d.rounded() else { return nil }
-            return base + "[\(Int(d))]"
+            guard case .number(let d) = k.expr, d >= 0, d == d.rounded(), d < 1e9 else { return nil }
+            return plainSteps(o).map { $0 + [.index(Int(d))] }
         default: return nil
         }
     }
+
+    static func pathText(_ steps: [JSONPathStep]) -> String {
+        var s = ""
+        for step in steps {
+            switch step {
+            case .key(let k): s += s.isEmpty ? k : "." + k
+            case .index(let i): s += "[\(i)]"
+            }
+        }
+        return s
+    }
+
+    static func plainPath(_ n: Node) -> String? { plainSteps(n).map(pathText) }
 
     static func collectPaths(_ n: Node, into out: inout [String]) {
         if let p = plainPath(n), !p.isEmpty {

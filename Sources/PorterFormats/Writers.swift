@@ -137,22 +137,35 @@ public final class TableWriter {
 
     /// One row of cells (nil = undefined), in column order.
     public func writeRow(_ cells: [JSON?]) throws(WriterError) {
-        scratch.removeAll(keepingCapacity: true)
         switch format {
         case .csv:
-            for (i, cell) in cells.enumerated() {
-                if i > 0 { scratch.append(csv.delimiter) }
-                CSV.appendCell(cell, to: &scratch, options: csv)
-            }
-            scratch.append(contentsOf: csv.crlf ? [0x0D, 0x0A] : [0x0A])
+            var row = beginCSVRow()
+            for cell in cells { row.append(cell) }
+            try write(row)
         case .json, .ndjson:
             var o = JSONObject(minimumCapacity: columns.count)
             for (c, cell) in zip(columns, cells) { o[c] = cell ?? .null }
-            return try writeObject(.object(o))
+            try writeObject(.object(o))
         }
+    }
+
+    /// An empty CSV row to fill and hand to `write(_:)` (CSV only); it reuses the writer's buffer.
+    public func beginCSVRow() -> CSVRow {
+        precondition(format == .csv, "CSV rows are for CSV output")
+        var row = CSVRow(bytes: [], options: csv)
+        swap(&row.bytes, &scratch)
+        row.bytes.removeAll(keepingCapacity: true)
+        return row
+    }
+
+    public func write(_ row: consuming CSVRow) throws(WriterError) {
+        row.bytes.append(contentsOf: csv.crlf ? Self.crlf : Self.lf)
+        swap(&row.bytes, &scratch)
         rows += 1
         try file.write(scratch)
     }
+
+    static let crlf: [UInt8] = [0x0D, 0x0A], lf: [UInt8] = [0x0A]
 
     /// A whole object (JSON and NDJSON only).
     public func writeObject(_ value: JSON) throws(WriterError) {
@@ -217,29 +230,66 @@ public enum CSV {
 
     static func appendField(_ s: String, to out: inout [UInt8], options: CSVOptions, guardFormula: Bool = true) {
         var s = s
-        s.withUTF8 { u in
-            let risky = guardFormula && options.formulaGuard && !u.isEmpty &&
-                (u[0] == UInt8(ascii: "=") || u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-") || u[0] == UInt8(ascii: "@") || u[0] == 0x09 || u[0] == 0x0D)
-            var needsQuotes = risky
-            if !needsQuotes {
-                for b in u where b == options.delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
-                    needsQuotes = true
-                    break
-                }
-            }
-            if !needsQuotes {
-                out.append(contentsOf: u)
-                return
-            }
-            out.append(0x22)
-            if risky { out.append(UInt8(ascii: "'")) }
-            for b in u {
-                if b == 0x22 { out.append(0x22) }
-                out.append(b)
-            }
-            out.append(0x22)
-        }
+        s.withUTF8 { appendField(utf8: $0, to: &out, options: options, guardFormula: guardFormula) }
     }
+
+    static func appendField(utf8 u: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], options: CSVOptions, guardFormula: Bool = true) {
+        let risky = guardFormula && options.formulaGuard && !u.isEmpty &&
+            (u[0] == UInt8(ascii: "=") || u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-") || u[0] == UInt8(ascii: "@") || u[0] == 0x09 || u[0] == 0x0D)
+        var needsQuotes = risky
+        if !needsQuotes {
+            for b in u where b == options.delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
+                needsQuotes = true
+                break
+            }
+        }
+        if !needsQuotes {
+            out.append(contentsOf: u)
+            return
+        }
+        out.append(0x22)
+        if risky { out.append(UInt8(ascii: "'")) }
+        for b in u {
+            if b == 0x22 { out.append(0x22) }
+            out.append(b)
+        }
+        out.append(0x22)
+    }
+}
+
+/// One CSV row assembled cell by cell: cells come as JSON values or, straight from JSON text
+/// that was never parsed, as a string's UTF-8 bytes or a boolean.
+public struct CSVRow {
+    var bytes: [UInt8]
+    let options: CSVOptions
+    var cells = 0
+
+    @inline(__always) mutating func separate() {
+        if cells > 0 { bytes.append(options.delimiter) }
+        cells += 1
+    }
+
+    /// A cell (nil = undefined).
+    public mutating func append(_ cell: JSON?) {
+        separate()
+        CSV.appendCell(cell, to: &bytes, options: options)
+    }
+
+    /// A string cell: exactly what `append(.string(s))` writes for the string with these bytes.
+    public mutating func append(utf8: UnsafeRawBufferPointer) {
+        separate()
+        CSV.appendField(utf8: utf8.assumingMemoryBound(to: UInt8.self), to: &bytes, options: options)
+    }
+
+    /// An empty cell (null or undefined).
+    public mutating func appendEmpty() { separate() }
+
+    public mutating func append(_ b: Bool) {
+        separate()
+        bytes.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
+    }
+
+    static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
 }
 
 /// Streaming gzip (zlib's deflate with a gzip wrapper).

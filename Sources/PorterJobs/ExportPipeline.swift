@@ -34,6 +34,8 @@ public struct ExportRequest {
     /// Where a remote export's download and sort runs go; the target's directory by default.
     public var scratchDirectory: String
     public var sortMemoryBudget: Int?
+    /// Off only in tests, to compare the CSV fast path with the general one.
+    var allowsProjection = true
 
     public init(query: String, connectionName: String?, columns: [Column], sort: String?, format: ExportFormat, path: String,
                 csv: CSVOptions = .init(), force: Bool = false, pretty: Bool = false) {
@@ -73,36 +75,55 @@ public enum ExportPipeline {
         }
         let writer = try TableWriter(path: r.path, format: writerFormat, columns: r.columns.map(\.name), csv: r.csv, pretty: r.pretty, force: r.force)
         do {
-            var cells: [JSON?] = []
-            var source = UserSource(tenant: tenant, query: r.query, connectionName: r.connectionName, sort: r.sort)
-            source.includeHashes = r.format == .import
-            source.isCancelled = isCancelled
-            source.onStatus = status
-            source.scratchDirectory = r.scratchDirectory
-            if let b = r.sortMemoryBudget { source.sortMemoryBudget = b }
-            try source.forEach { user in
+            func tick() throws {
                 if report.rows & 1023 == 0 {
                     if isCancelled() { throw Cancelled() }
                     progress?(report.rows)
                 }
-                if r.format == .import {
-                    try writer.writeObject(ImportFormat.user(from: user))
-                } else if r.columns.isEmpty {
-                    try writer.writeObject(user)
-                } else {
-                    cells.removeAll(keepingCapacity: true)
-                    for c in r.columns {
-                        switch c.expression.evaluate(user: user) {
-                        case .success(let v): cells.append(Cell.json(v))
-                        case .failure(let e):
-                            report.failedCells += 1
-                            if report.errors.count < 5 { report.errors.append("row \(report.rows + 1), column '\(c.name)': \(e.message)") }
-                            cells.append(nil)
+            }
+            if let local = tenant as? LocalTenant, r.format == .csv, r.allowsProjection, let projection = Self.projection(r.columns) {
+                // CSV of plain attribute paths from the local tenant: cells come straight out of
+                // the stored JSON text; a row is parsed only for a cell the projection cannot answer.
+                var values: [ProjectedValue] = []
+                try local.forEachProfileText(query: r.query, connectionName: r.connectionName, sort: r.sort) { text in
+                    try tick()
+                    _ = projection.project(text, into: &values)
+                    var user: JSON?
+                    var row = writer.beginCSVRow()
+                    for (k, value) in values.enumerated() {
+                        switch value {
+                        case .missing, .null: row.appendEmpty()
+                        case .bool(let b): row.append(b)
+                        case .string(let s): row.append(utf8: s)
+                        case .other:
+                            if user == nil { user = try JSON.parse(buffer: text) }
+                            row.append(Self.cell(r.columns[k], user!, &report))
                         }
                     }
-                    try writer.writeRow(cells)
+                    try writer.write(row)
+                    report.rows += 1
                 }
-                report.rows += 1
+            } else {
+                var cells: [JSON?] = []
+                var source = UserSource(tenant: tenant, query: r.query, connectionName: r.connectionName, sort: r.sort)
+                source.includeHashes = r.format == .import
+                source.isCancelled = isCancelled
+                source.onStatus = status
+                source.scratchDirectory = r.scratchDirectory
+                if let b = r.sortMemoryBudget { source.sortMemoryBudget = b }
+                try source.forEach { user in
+                    try tick()
+                    if r.format == .import {
+                        try writer.writeObject(ImportFormat.user(from: user))
+                    } else if r.columns.isEmpty {
+                        try writer.writeObject(user)
+                    } else {
+                        cells.removeAll(keepingCapacity: true)
+                        for c in r.columns { cells.append(Self.cell(c, user, &report)) }
+                        try writer.writeRow(cells)
+                    }
+                    report.rows += 1
+                }
             }
             try writer.finish()
         } catch {
@@ -111,6 +132,28 @@ public enum ExportPipeline {
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// One column's cell for one user; a failed expression leaves the cell empty and is counted.
+    static func cell(_ c: Column, _ user: JSON, _ report: inout ExportReport) -> JSON? {
+        switch c.expression.evaluate(user: user) {
+        case .success(let v): return Cell.json(v)
+        case .failure(let e):
+            report.failedCells += 1
+            if report.errors.count < 5 { report.errors.append("row \(report.rows + 1), column '\(c.name)': \(e.message)") }
+            return nil
+        }
+    }
+
+    /// A projection of the columns' paths when every column is a plain attribute path.
+    static func projection(_ columns: [Column]) -> JSONProjection? {
+        guard !columns.isEmpty else { return nil }
+        var paths: [[JSONPathStep]] = []
+        for c in columns {
+            guard let steps = c.expression.attributeSteps else { return nil }
+            paths.append(steps)
+        }
+        return JSONProjection(paths: paths)
     }
 }
 

@@ -232,19 +232,38 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// With `includeHashes`, each profile also carries the stored `password_hash` or
     /// `custom_password_hash` (for exports in the import format, never for display).
     public func forEachUser(query: String, connectionName: String?, sort: String? = nil, includeHashes: Bool = false, _ body: (JSON) throws -> Void) throws {
+        try forEachRow(query: query, connectionName: connectionName, sort: sort,
+                       columns: includeHashes ? "profile, password_hash, custom_password_hash" : "profile") { row in
+            var user = try Self.profile(row)
+            if includeHashes, case .object(var o) = user {
+                if let h: String = row["password_hash"] { o["password_hash"] = .string(h) }
+                if let h: String = row["custom_password_hash"] { o["custom_password_hash"] = try JSON.parse(h) }
+                user = .object(o)
+            }
+            try body(user)
+        }
+    }
+
+    /// The stored profile text of every user a query selects, in sort order, as the bytes
+    /// SQLite holds (valid during the call only): for readers that pick a few attributes out
+    /// of it without building the whole object. The text is porter's own compact JSON.
+    public func forEachProfileText(query: String, connectionName: String?, sort: String? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try forEachRow(query: query, connectionName: connectionName, sort: sort, columns: "profile") { row in
+            try row.withUnsafeData(atIndex: 0) { data in
+                guard let data else { return try Self.emptyProfile.withUnsafeBytes { try body($0) } }
+                try data.withUnsafeBytes { try body($0) }
+            }
+        }
+    }
+
+    static let emptyProfile = Array("{}".utf8)
+
+    func forEachRow(query: String, connectionName: String?, sort: String?, columns: String, _ body: (Row) throws -> Void) throws {
         let (clause, args) = try whereClause(query, connectionName: connectionName)
         let order = try Self.orderBy(sort)
         try db.read { db in
-            let cursor = try Row.fetchCursor(db, sql: "SELECT profile, password_hash, custom_password_hash FROM users WHERE \(clause) ORDER BY \(order)", arguments: args)
-            while let row = try cursor.next() {
-                var user = try Self.profile(row)
-                if includeHashes, case .object(var o) = user {
-                    if let h: String = row["password_hash"] { o["password_hash"] = .string(h) }
-                    if let h: String = row["custom_password_hash"] { o["custom_password_hash"] = try JSON.parse(h) }
-                    user = .object(o)
-                }
-                try body(user)
-            }
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM users WHERE \(clause) ORDER BY \(order)", arguments: args)
+            while let row = try cursor.next() { try body(row) }
         }
     }
 
