@@ -109,12 +109,21 @@ public final class TableWriter {
     let file: AtomicFile
     var rows = 0
     var scratch: [UInt8] = []
+    /// `"name":` for each distinct column name (JSON and NDJSON rows).
+    let jsonKeys: [[UInt8]]
 
     public init(path: String, format: OutputFormat, columns: [String], csv: CSVOptions = .init(), pretty: Bool = false, force: Bool = false) throws(WriterError) {
         self.format = format
         self.columns = columns
         self.csv = csv
         self.pretty = pretty
+        var seen = Set<String>()
+        jsonKeys = columns.filter { seen.insert($0).inserted }.map { name in
+            var key: [UInt8] = []
+            JSONWriter.writeString(name, into: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
         file = try AtomicFile(path: path, force: force)
         switch format {
         case .csv:
@@ -137,42 +146,73 @@ public final class TableWriter {
 
     /// One row of cells (nil = undefined), in column order.
     public func writeRow(_ cells: [JSON?]) throws(WriterError) {
-        switch format {
-        case .csv:
-            var row = beginCSVRow()
+        if streamsRows {
+            var row = beginRow()
             for cell in cells { row.append(cell) }
             try write(row)
-        case .json, .ndjson:
+        } else {
             var o = JSONObject(minimumCapacity: columns.count)
             for (c, cell) in zip(columns, cells) { o[c] = cell ?? .null }
             try writeObject(.object(o))
         }
     }
 
-    /// An empty CSV row to fill and hand to `write(_:)` (CSV only); it reuses the writer's buffer.
-    public func beginCSVRow() -> CSVRow {
-        precondition(format == .csv, "CSV rows are for CSV output")
-        var row = CSVRow(bytes: [], options: csv)
+    /// Whether rows can be built cell by cell with `beginRow()`: always for CSV; for JSON and
+    /// NDJSON unless the JSON is pretty or two columns share a name (the last one wins there).
+    public var streamsRows: Bool { format == .csv || (!(pretty && format == .json) && jsonKeys.count == columns.count) }
+
+    /// An empty row to fill and hand to `write(_:)`; it reuses the writer's buffer.
+    public func beginRow() -> TableRow {
+        precondition(streamsRows, "rows of pretty JSON, or with two columns of one name, are written as objects")
+        var row = TableRow(bytes: [], csv: format == .csv ? csv : nil, keys: jsonKeys)
         swap(&row.bytes, &scratch)
         row.bytes.removeAll(keepingCapacity: true)
+        openElement(&row.bytes)
+        if format != .csv { row.bytes.append(UInt8(ascii: "{")) }
         return row
     }
 
-    public func write(_ row: consuming CSVRow) throws(WriterError) {
-        row.bytes.append(contentsOf: csv.crlf ? Self.crlf : Self.lf)
+    public func write(_ row: consuming TableRow) throws(WriterError) {
+        if format == .csv {
+            row.bytes.append(contentsOf: csv.crlf ? Self.crlf : Self.lf)
+        } else {
+            row.bytes.append(UInt8(ascii: "}"))
+            closeElement(&row.bytes)
+        }
         swap(&row.bytes, &scratch)
         rows += 1
         try file.write(scratch)
     }
 
-    static let crlf: [UInt8] = [0x0D, 0x0A], lf: [UInt8] = [0x0A]
+    /// A whole object given as its compact JSON text, copied as it is (JSON and NDJSON, not
+    /// pretty): for text that `JSONWriter` wrote, the same bytes as `writeObject` of its value.
+    public func writeObject(text: UnsafeRawBufferPointer) throws(WriterError) {
+        precondition(format == .ndjson || (format == .json && !pretty), "object text goes to compact JSON or NDJSON")
+        scratch.removeAll(keepingCapacity: true)
+        openElement(&scratch)
+        scratch.append(contentsOf: text.assumingMemoryBound(to: UInt8.self))
+        closeElement(&scratch)
+        rows += 1
+        try file.write(scratch)
+    }
+
+    /// What goes before an element: JSON's separator, one element a line.
+    func openElement(_ out: inout [UInt8]) {
+        if format == .json { out.append(contentsOf: rows == 0 ? Self.lf : Self.commaLF) }
+    }
+
+    func closeElement(_ out: inout [UInt8]) {
+        if format == .ndjson { out.append(0x0A) }
+    }
+
+    static let crlf: [UInt8] = [0x0D, 0x0A], lf: [UInt8] = [0x0A], commaLF: [UInt8] = [0x2C, 0x0A]
 
     /// A whole object (JSON and NDJSON only).
     public func writeObject(_ value: JSON) throws(WriterError) {
         scratch.removeAll(keepingCapacity: true)
         switch format {
         case .json:
-            scratch.append(contentsOf: rows == 0 ? [0x0A] : [0x2C, 0x0A])
+            openElement(&scratch)
             if pretty {
                 var inner: [UInt8] = []
                 JSONWriter.write(value, into: &inner, pretty: true)
@@ -187,7 +227,7 @@ public final class TableWriter {
             }
         case .ndjson:
             JSONWriter.write(value, into: &scratch)
-            scratch.append(0x0A)
+            closeElement(&scratch)
         case .csv:
             return try writeRow(columns.map { value[$0] })
         }
@@ -257,39 +297,52 @@ public enum CSV {
     }
 }
 
-/// One CSV row assembled cell by cell: cells come as JSON values or, straight from JSON text
-/// that was never parsed, as a string's UTF-8 bytes or a boolean.
-public struct CSVRow {
+/// One row assembled cell by cell, in column order: cells come as JSON values or, straight
+/// from JSON text that was never parsed, as a string's UTF-8 bytes or a boolean. In CSV,
+/// null and undefined are empty; in JSON and NDJSON, the row is an object keyed by column name
+/// and they are `null`.
+public struct TableRow {
     var bytes: [UInt8]
-    let options: CSVOptions
+    let csv: CSVOptions?
+    /// `"name":` per column (JSON and NDJSON).
+    let keys: [[UInt8]]
     var cells = 0
 
     @inline(__always) mutating func separate() {
-        if cells > 0 { bytes.append(options.delimiter) }
+        if let csv {
+            if cells > 0 { bytes.append(csv.delimiter) }
+        } else {
+            if cells > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: keys[cells])
+        }
         cells += 1
     }
 
     /// A cell (nil = undefined).
     public mutating func append(_ cell: JSON?) {
         separate()
-        CSV.appendCell(cell, to: &bytes, options: options)
+        if let csv { CSV.appendCell(cell, to: &bytes, options: csv) } else { JSONWriter.write(cell ?? .null, into: &bytes) }
     }
 
-    /// A string cell: exactly what `append(.string(s))` writes for the string with these bytes.
+    /// A string cell given as valid UTF-8: exactly what `append(.string(s))` writes.
     public mutating func append(utf8: UnsafeRawBufferPointer) {
         separate()
-        CSV.appendField(utf8: utf8.assumingMemoryBound(to: UInt8.self), to: &bytes, options: options)
+        let u = utf8.assumingMemoryBound(to: UInt8.self)
+        if let csv { CSV.appendField(utf8: u, to: &bytes, options: csv) } else { JSONWriter.writeString(utf8: u, into: &bytes) }
     }
 
-    /// An empty cell (null or undefined).
-    public mutating func appendEmpty() { separate() }
+    /// A null or undefined cell.
+    public mutating func appendEmpty() {
+        separate()
+        if csv == nil { bytes.append(contentsOf: Self.nullBytes) }
+    }
 
     public mutating func append(_ b: Bool) {
         separate()
         bytes.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
     }
 
-    static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
+    static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8), nullBytes = Array("null".utf8)
 }
 
 /// Streaming gzip (zlib's deflate with a gzip wrapper).

@@ -110,49 +110,52 @@ public enum JSONWriter {
 
     /// Writes `s` as a quoted JSON string literal.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { utf8 in
-            var runStart = 0
-            var k = 0
-            let n = utf8.count
-            while k < n {
-                let b = utf8[k]
-                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 {
-                    k += 1
-                    continue
-                }
-                if b == 0xE2 {
-                    // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
-                    if k + 2 < n, utf8[k + 1] == 0x80, utf8[k + 2] == 0xA8 || utf8[k + 2] == 0xA9 {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
-                        out.append(contentsOf: utf8[k + 2] == 0xA8 ? "\\u2028".utf8 : "\\u2029".utf8)
-                        k += 3
-                        runStart = k
-                    } else {
-                        k += 1
-                    }
-                    continue
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
-                switch b {
-                case 0x22: out.append(contentsOf: "\\\"".utf8)
-                case 0x5C: out.append(contentsOf: "\\\\".utf8)
-                case 0x0A: out.append(contentsOf: "\\n".utf8)
-                case 0x0D: out.append(contentsOf: "\\r".utf8)
-                case 0x09: out.append(contentsOf: "\\t".utf8)
-                case 0x08: out.append(contentsOf: "\\b".utf8)
-                case 0x0C: out.append(contentsOf: "\\f".utf8)
-                default:
-                    out.append(contentsOf: "\\u00".utf8)
-                    out.append(hexDigit(b >> 4))
-                    out.append(hexDigit(b & 0xF))
-                }
+        s.withUTF8 { writeString(utf8: $0, into: &out) }
+    }
+
+    /// Writes a string given as valid UTF-8 as a quoted JSON string literal.
+    public static func writeString(utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var k = 0
+        let n = utf8.count
+        while k < n {
+            let b = utf8[k]
+            if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 {
                 k += 1
-                runStart = k
+                continue
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<n]))
+            if b == 0xE2 {
+                // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
+                if k + 2 < n, utf8[k + 1] == 0x80, utf8[k + 2] == 0xA8 || utf8[k + 2] == 0xA9 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
+                    out.append(contentsOf: utf8[k + 2] == 0xA8 ? "\\u2028".utf8 : "\\u2029".utf8)
+                    k += 3
+                    runStart = k
+                } else {
+                    k += 1
+                }
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
+            switch b {
+            case 0x22: out.append(contentsOf: "\\\"".utf8)
+            case 0x5C: out.append(contentsOf: "\\\\".utf8)
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0x08: out.append(contentsOf: "\\b".utf8)
+            case 0x0C: out.append(contentsOf: "\\f".utf8)
+            default:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0xF))
+            }
+            k += 1
+            runStart = k
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<n]))
         out.append(UInt8(ascii: "\""))
     }
 

@@ -34,7 +34,7 @@ public struct ExportRequest {
     /// Where a remote export's download and sort runs go; the target's directory by default.
     public var scratchDirectory: String
     public var sortMemoryBudget: Int?
-    /// Off only in tests, to compare the CSV fast path with the general one.
+    /// Off only in tests, to compare the local tenant's fast paths with the general one.
     var allowsProjection = true
 
     public init(query: String, connectionName: String?, columns: [Column], sort: String?, format: ExportFormat, path: String,
@@ -81,15 +81,23 @@ public enum ExportPipeline {
                     progress?(report.rows)
                 }
             }
-            if let local = tenant as? LocalTenant, r.format == .csv, r.allowsProjection, let projection = Self.projection(r.columns) {
-                // CSV of plain attribute paths from the local tenant: cells come straight out of
-                // the stored JSON text; a row is parsed only for a cell the projection cannot answer.
+            let local = r.allowsProjection && r.format != .import ? tenant as? LocalTenant : nil
+            if let local, r.columns.isEmpty, r.format == .ndjson || (r.format == .json && !r.pretty) {
+                // Whole users from the local tenant: the stored text is what the writer would write.
+                try local.forEachProfileText(query: r.query, connectionName: r.connectionName, sort: r.sort) { text in
+                    try tick()
+                    try writer.writeObject(text: text)
+                    report.rows += 1
+                }
+            } else if let local, writer.streamsRows, let projection = Self.projection(r.columns) {
+                // Plain attribute paths from the local tenant: cells come straight out of the
+                // stored JSON text; a row is parsed only for a cell the projection cannot answer.
                 var values: [ProjectedValue] = []
                 try local.forEachProfileText(query: r.query, connectionName: r.connectionName, sort: r.sort) { text in
                     try tick()
                     _ = projection.project(text, into: &values)
                     var user: JSON?
-                    var row = writer.beginCSVRow()
+                    var row = writer.beginRow()
                     for (k, value) in values.enumerated() {
                         switch value {
                         case .missing, .null: row.appendEmpty()

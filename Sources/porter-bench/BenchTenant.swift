@@ -72,15 +72,18 @@ func benchValidate(_ args: [String]) {
     print(String(format: "porter validate: %d users, %d invalid, %.2f s, %.0f users/s", users, bad, s, Double(users) / s))
 }
 
-/// export DB QUERY OUT: the export pipeline with the default columns to CSV.
+/// export DB QUERY OUT [FORMAT [default|none]]: the export pipeline, with the default columns
+/// (or whole users) to CSV (or json, ndjson).
 func benchExport(_ args: [String]) {
     let t = try! LocalTenant(path: args[0])
-    let columns = [("Id", "user.user_id"), ("Given Name", "user.given_name"), ("Family Name", "user.family_name"), ("Nickname", "user.nickname"),
-                   ("Name", "user.name"), ("Email", "user.email"), ("Email Verified", "user.email_verified"), ("Picture", "user.picture"),
-                   ("Connection", "user.identities[0].connection"), ("Created At", "user.created_at"), ("Updated At", "user.updated_at")]
-        .map { Column(name: $0.0, expression: try! PorterExpression.Expression.parse($0.1)) }
+    let format = args.count > 3 ? ExportFormat(rawValue: args[3])! : .csv
+    let columns = args.count > 4 && args[4] == "none" ? [] : [
+        ("Id", "user.user_id"), ("Given Name", "user.given_name"), ("Family Name", "user.family_name"), ("Nickname", "user.nickname"),
+        ("Name", "user.name"), ("Email", "user.email"), ("Email Verified", "user.email_verified"), ("Picture", "user.picture"),
+        ("Connection", "user.identities[0].connection"), ("Created At", "user.created_at"), ("Updated At", "user.updated_at"),
+    ].map { Column(name: $0.0, expression: try! PorterExpression.Expression.parse($0.1)) }
     unlink(args[2])
-    let r = try! ExportPipeline.run(ExportRequest(query: args[1], connectionName: nil, columns: columns, sort: nil, format: .csv, path: args[2]), tenant: t)
+    let r = try! ExportPipeline.run(ExportRequest(query: args[1], connectionName: nil, columns: columns, sort: nil, format: format, path: args[2]), tenant: t)
     print(String(format: "porter export: %d rows in %.2f s, %.0f rows/s", r.rows, r.seconds, Double(r.rows) / r.seconds))
 }
 

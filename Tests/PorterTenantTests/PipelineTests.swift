@@ -96,16 +96,16 @@ import PorterTenant
         #expect(throws: TenantError.self) { try t.download(location: "file:///etc/passwd", to: dir + "/p") }
     }
 
-    /// The local CSV export reads plain attribute paths straight from the stored JSON text; it
-    /// must write exactly what evaluating the columns on parsed users writes, tricky values
+    /// The local export reads plain attribute paths (or whole users) straight from the stored
+    /// JSON text; it must write exactly what the general path writes from parsed users, tricky values
     /// included (quotes, newlines, formulas, escapes, non-ASCII, numbers, containers, missing
     /// and null attributes, paths through the wrong type, failing cells).
-    @Test func csvFastPathWritesWhatTheGeneralPathWrites() throws {
+    @Test func localFastPathsWriteWhatTheGeneralPathWrites() throws {
         let t = try LocalTenant(path: dir + "/fast.sqlite")
         let tricky: [JSON] = [
             ["given_name": "O\"Brien, \"Jr\"", "family_name": "=HYPERLINK(1)", "nickname": .null, "name": 42, "picture": ["u": 1],
              "email_verified": true, "identities": [["connection": "db", "provider": "auth0"]], "user_metadata": ["a": [1, "x"]]],
-            ["given_name": "line\nbreak", "family_name": "-5", "nickname": "@x", "name": "Zoë 😀", "email_verified": "yes",
+            ["given_name": "line\nbreak", "family_name": "-5", "nickname": "@x", "name": "Zoë 😀", "email_verified": "yes", "picture": [1e21, -0.0, 0.1, 123456789012],
              "identities": [], "app_metadata": ["plan": "pro"]],
             ["given_name": "tab\tand\u{2028}", "nickname": "+1", "name": 2.5, "email_verified": false, "identities": ["connection": "odd"]],
             ["family_name": "中文", "name": .null, "identities": [["provider": "x"], ["connection": "second"]]],
@@ -123,19 +123,25 @@ import PorterTenant
                        "user.picture", "user.identities[0].connection", "user.identities[1].connection", "user.created_at", "user.name.length",
                        "user.user_metadata", "user.app_metadata.plan", "user.nothing.here", "user.identities.length"]
             .map { try Column(name: $0, expression: PorterExpression.Expression.parse($0)) }
-        for (query, sort) in [("", nil), ("email_verified:true", "email:-1")] as [(String, String?)] {
+        let cases: [(ExportFormat, [Column], String, String?)] = [
+            (.csv, columns, "", nil), (.csv, columns, "email_verified:true", "email:-1"),
+            (.ndjson, columns, "", "email:1"), (.json, columns, "email_verified:false", nil),
+            (.ndjson, [], "", nil), (.json, [], "email_verified:true", "email:-1"),
+        ]
+        for (format, columns, query, sort) in cases {
             var reports: [ExportReport] = []
             var files: [Data] = []
             for fast in [true, false] {
-                var r = ExportRequest(query: query, connectionName: nil, columns: columns, sort: sort, format: .csv, path: dir + "/out-\(fast).csv", force: true)
+                var r = ExportRequest(query: query, connectionName: nil, columns: columns, sort: sort, format: format, path: dir + "/out-\(fast)", force: true)
                 r.allowsProjection = fast
                 reports.append(try ExportPipeline.run(r, tenant: t))
                 files.append(try Data(contentsOf: URL(fileURLWithPath: r.path)))
             }
-            #expect(reports[0].rows == reports[1].rows && reports[0].rows > 50)
-            #expect(reports[0].failedCells == reports[1].failedCells && reports[0].failedCells > 0)
-            #expect(reports[0].errors == reports[1].errors)
-            #expect(files[0] == files[1], "query '\(query)': the CSV files differ")
+            let what = "\(format), \(columns.count) columns, query '\(query)'"
+            #expect(reports[0].rows == reports[1].rows && reports[0].rows > 20, "\(what)")
+            #expect(reports[0].failedCells == reports[1].failedCells && (columns.isEmpty || reports[0].failedCells > 0), "\(what)")
+            #expect(reports[0].errors == reports[1].errors, "\(what)")
+            #expect(files[0] == files[1], "\(what): the files differ")
         }
     }
 }
