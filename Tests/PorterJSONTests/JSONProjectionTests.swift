@@ -107,6 +107,28 @@ import Testing
                 #expect(got == Self.lookUp(parsed, path), "round \(round): \(text) at \(path)")
             }
         }
+        // Mutated text: never a crash, and wherever the parser still accepts it, the same answers.
+        let alphabet = Array("{}[]\",:\\ 0123456789-.etrufalsn\u{01}".utf8)
+        for round in 0..<3000 {
+            var bytes = Array(("{\"a\":" + doc(1) + ",\"b\":" + doc(1) + "}").utf8)
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes[at] = alphabet.randomElement(using: &rng)!
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(alphabet.randomElement(using: &rng)!, at: at)
+                }
+                if bytes.isEmpty { break }
+            }
+            let paths: [[JSONPathStep]] = [[.key("a")], [.key("b"), .index(0)], [.key("a"), .key("b")], [.key("b"), .key("é")]]
+            let projection = JSONProjection(paths: paths)
+            var values: [ProjectedValue] = []
+            _ = bytes.withUnsafeBytes { projection.project($0, into: &values) }
+            guard let parsed = try? JSON.parse(bytes: bytes) else { continue }
+            for (path, got) in zip(paths, values.map(Self.seen)) where got != .other {
+                #expect(got == Self.lookUp(parsed, path), "mutated round \(round): \(String(decoding: bytes, as: UTF8.self)) at \(path)")
+            }
+        }
         // The comparison means something only if the projection answers most of what has a
         // plain answer (it declines strings with escapes and objects with escaped keys).
         #expect(answered * 2 > total, "answered \(answered) of \(total)")
