@@ -29,7 +29,23 @@ struct Lexer {
     /// (dates and times), as in Lucene's range mode.
     var inRange = false
 
-    init(_ text: String) { chars = Array(text) }
+    let text: String
+    /// Every Character is one byte: offsets are UTF-8 offsets and text is sliced without
+    /// rebuilding it from Characters (the common case, and the lexer's hot path).
+    let ascii: Bool
+
+    init(_ text: String) {
+        self.text = text
+        chars = Array(text)
+        ascii = text.utf8.count == chars.count
+    }
+
+    /// The text of the Characters `range`.
+    func slice(_ range: Range<Int>) -> String {
+        guard ascii else { return String(chars[range]) }
+        let u = text.utf8
+        return String(text[u.index(u.startIndex, offsetBy: range.lowerBound)..<u.index(u.startIndex, offsetBy: range.upperBound)])
+    }
 
     /// Whitespace or a character that ends a term: `( ) [ ] { } : " ^ ~ /`. ASCII is decided
     /// by a switch (this is the lexer's inner loop); anything else is a break only if it is
@@ -110,7 +126,7 @@ struct Lexer {
             if previous?.kind == .colon {
                 i += 1
                 if i < chars.count, chars[i] == "=" { i += 1 }
-                return Token(kind: .compare(String(chars[start..<i])), range: start..<i)
+                return Token(kind: .compare(slice(start..<i)), range: start..<i)
             }
             return try term()
         default:
@@ -136,7 +152,7 @@ struct Lexer {
             text.append(c)
             i += 1
         }
-        let raw = String(chars[start..<i])
+        let raw = slice(start..<i)
         if raw == "TO" { return Token(kind: .to, range: start..<i) }
         if raw == "*" { return Token(kind: .term(["", ""]), range: start..<i) }
         return Token(kind: .term([text]), range: start..<i)
@@ -198,7 +214,7 @@ struct Lexer {
                     if d == "\\" || d == "*" || d == "?" || d == "&" || d == "|" || Self.breaksTerm(d) { break }
                     i += 1
                 }
-                segments[segments.count - 1] += String(chars[runStart..<i])
+                segments[segments.count - 1] += slice(runStart..<i)
             }
         }
         if i < chars.count, chars[i] == "~" {
@@ -210,7 +226,7 @@ struct Lexer {
         let range = start..<i
         // Operators are upper case words, exactly.
         if i - start <= 3 {
-            switch String(chars[start..<i]) {
+            switch slice(start..<i) {
             case "AND": return Token(kind: .and, range: range)
             case "OR": return Token(kind: .or, range: range)
             case "NOT": return Token(kind: .not, range: range)
