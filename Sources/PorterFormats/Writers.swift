@@ -42,7 +42,8 @@ public final class AtomicFile {
     var gzip: Gzip?
     public private(set) var bytesWritten = 0
 
-    public init(path: String, force: Bool = false) throws(WriterError) {
+    /// `compressionLevel`: zlib's 1 (fastest) to 9 (smallest), for names ending in `.gz`.
+    public init(path: String, force: Bool = false, compressionLevel: Int32 = Z_DEFAULT_COMPRESSION) throws(WriterError) {
         self.path = path
         if !force && FileManager.default.fileExists(atPath: path) { throw .exists(path) }
         let url = URL(fileURLWithPath: path)
@@ -54,7 +55,7 @@ public final class AtomicFile {
         }
         handle = h
         buffer.reserveCapacity(1 << 16)
-        if path.hasSuffix(".gz") { gzip = Gzip() }
+        if path.hasSuffix(".gz") { gzip = Gzip(level: compressionLevel) }
     }
 
     deinit {
@@ -112,7 +113,8 @@ public final class TableWriter {
     /// `"name":` for each distinct column name (JSON and NDJSON rows).
     let jsonKeys: [[UInt8]]
 
-    public init(path: String, format: OutputFormat, columns: [String], csv: CSVOptions = .init(), pretty: Bool = false, force: Bool = false) throws(WriterError) {
+    public init(path: String, format: OutputFormat, columns: [String], csv: CSVOptions = .init(), pretty: Bool = false, force: Bool = false,
+                compressionLevel: Int32 = Z_DEFAULT_COMPRESSION) throws(WriterError) {
         self.format = format
         self.columns = columns
         self.csv = csv
@@ -124,7 +126,7 @@ public final class TableWriter {
             key.append(UInt8(ascii: ":"))
             return key
         }
-        file = try AtomicFile(path: path, force: force)
+        file = try AtomicFile(path: path, force: force, compressionLevel: compressionLevel)
         switch format {
         case .csv:
             if csv.bom { try file.write([0xEF, 0xBB, 0xBF]) }
@@ -349,7 +351,7 @@ public struct TableRow {
 final class Gzip {
     var stream = z_stream()
 
-    init() { _ = porter_deflate_init_gzip(&stream, Z_DEFAULT_COMPRESSION) }
+    init(level: Int32 = Z_DEFAULT_COMPRESSION) { _ = porter_deflate_init_gzip(&stream, level) }
     deinit { deflateEnd(&stream) }
 
     func compress(_ input: [UInt8], finish: Bool) -> [UInt8] {

@@ -30,7 +30,10 @@ public enum ProjectedValue {
 public struct JSONProjection: Sendable {
     struct Node: Sendable {
         var key: [UInt8] = []
-        var index = -1
+        /// An array element (`index`), else an object member (`key`). A negative index matches
+        /// no element: it is always missing.
+        var isIndex = false
+        var index = 0
         var children: [Int] = []
         /// Paths that end here.
         var terminals: [Int] = []
@@ -49,8 +52,8 @@ public struct JSONProjection: Sendable {
                 nodes[n].below.append(p)
                 let child = nodes[n].children.first { c in
                     switch step {
-                    case .key(let k): return nodes[c].index < 0 && nodes[c].key == Array(k.utf8)
-                    case .index(let i): return nodes[c].index == i
+                    case .key(let k): return !nodes[c].isIndex && nodes[c].key == Array(k.utf8)
+                    case .index(let i): return nodes[c].isIndex && nodes[c].index == i
                     }
                 }
                 if let child {
@@ -59,7 +62,7 @@ public struct JSONProjection: Sendable {
                     var node = Node()
                     switch step {
                     case .key(let k): node.key = Array(k.utf8)
-                    case .index(let i): node.index = i
+                    case .index(let i): node.isIndex = true; node.index = i
                     }
                     nodes.append(node)
                     nodes[n].children.append(nodes.count - 1)
@@ -206,7 +209,7 @@ public struct JSONProjection: Sendable {
 
         mutating func object(_ n: Int, _ values: inout [ProjectedValue]) -> Bool {
             // Keys not present are undefined; index steps on an object are left to the parser.
-            for c in nodes[n].children where nodes[c].index < 0 { mark(c, .missing, &values) }
+            for c in nodes[n].children where !nodes[c].isIndex { mark(c, .missing, &values) }
             i += 1
             whitespace()
             if i < end, p[i] == UInt8(ascii: "}") {
@@ -224,12 +227,12 @@ public struct JSONProjection: Sendable {
                 if k.escaped && !opaque {
                     // The key's real text needs decoding: the parser decides every key here.
                     opaque = true
-                    for c in nodes[n].children where nodes[c].index < 0 { mark(c, .other, &values) }
+                    for c in nodes[n].children where !nodes[c].isIndex { mark(c, .other, &values) }
                 }
                 let length = k.end - k.start
                 var match = -1
                 if !opaque {
-                    for c in nodes[n].children where nodes[c].index < 0 && nodes[c].key.count == length {
+                    for c in nodes[n].children where !nodes[c].isIndex && nodes[c].key.count == length {
                         let same = nodes[c].key.withUnsafeBufferPointer { key in
                             var q = 0
                             while q < length && key[q] == p[k.start + q] { q += 1 }
@@ -253,7 +256,7 @@ public struct JSONProjection: Sendable {
 
         mutating func array(_ n: Int, _ values: inout [ProjectedValue]) -> Bool {
             // Elements not present are undefined; key steps on an array (`length`) are left to the parser.
-            for c in nodes[n].children where nodes[c].index >= 0 { mark(c, .missing, &values) }
+            for c in nodes[n].children where nodes[c].isIndex { mark(c, .missing, &values) }
             i += 1
             whitespace()
             if i < end, p[i] == UInt8(ascii: "]") {
@@ -264,7 +267,7 @@ public struct JSONProjection: Sendable {
             while true {
                 whitespace()
                 var match = -1
-                for c in nodes[n].children where nodes[c].index == k { match = c; break }
+                for c in nodes[n].children where nodes[c].isIndex && nodes[c].index == k { match = c; break }
                 if match >= 0 {
                     if !visit(match, &values) { return false }
                 } else if !skip() {

@@ -51,6 +51,7 @@ public final class ManagementServer: @unchecked Sendable {
             lock.withLock { activeImports += 1 }
             process(id, tenant)
         }
+        for id in try tenant.unfinishedExports() { export(id, tenant) }
         let router = Router()
         let server = self
         router.post("/oauth/token") { request, _ in try await server.token(request) }
@@ -137,8 +138,9 @@ public final class ManagementServer: @unchecked Sendable {
                     }
                     return .init(name: name, exportAs: f["export_as"]?.stringValue)
                 }
-                let job = try tenant.startExport(ExportJobRequest(connectionID: o["connection_id"]?.stringValue, format: o["format"]?.stringValue ?? "json",
-                                                                  limit: o["limit"]?.intValue.map(Int.init), fields: fields))
+                let job = try tenant.enqueueExport(ExportJobRequest(connectionID: o["connection_id"]?.stringValue, format: o["format"]?.stringValue ?? "json",
+                                                                    limit: o["limit"]?.intValue.map(Int.init), fields: fields))
+                server.export(job.id, tenant)
                 return server.published(job, request)
             }.withStatus(201)
         }
@@ -338,6 +340,14 @@ public final class ManagementServer: @unchecked Sendable {
         Thread.detachNewThread {
             _ = try? tenant.processImport(id: id, progress: nil)
             server.lock.withLock { server.activeImports -= 1 }
+        }
+    }
+
+    /// Runs an export job on its own thread, as Auth0 does: the request that created it has
+    /// its answer (pending) at once, and the client polls the job.
+    func export(_ id: String, _ tenant: LocalTenant) {
+        Thread.detachNewThread {
+            _ = try? tenant.processExport(id: id)
         }
     }
 

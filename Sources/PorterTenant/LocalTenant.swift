@@ -103,6 +103,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 CREATE UNIQUE INDEX users_username_connection ON users(username, connection_id);
                 """)
         }
+        // Export jobs run in the background: the request is kept for a restart.
+        m.registerMigration("v5-background-exports") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN export_request TEXT")
+        }
         return m
     }
 
@@ -258,10 +262,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
 
     static let emptyProfile = Array("{}".utf8)
 
-    func forEachRow(query: String, connectionName: String?, sort: String?, columns: String, _ body: (Row) throws -> Void) throws {
+    func forEachRow(query: String, connectionName: String?, sort: String?, columns: String, in queue: DatabaseQueue? = nil,
+                    _ body: (Row) throws -> Void) throws {
         let (clause, args) = try whereClause(query, connectionName: connectionName)
         let order = try Self.orderBy(sort)
-        try db.read { db in
+        try (queue ?? db).read { db in
             let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM users WHERE \(clause) ORDER BY \(order)", arguments: args)
             while let row = try cursor.next() { try body(row) }
         }
@@ -313,45 +318,89 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Where export files go: beside the tenant file.
     public var exportDirectory: String { path + "-exports" }
 
-    /// Runs an export job to completion (the local tenant has no queue): every user of the
-    /// connection, or of all connections, as gzipped NDJSON (`json`) or CSV, with the chosen
-    /// fields (`a.b`, `identities[0].connection`) or the whole profile when none are given.
+    /// Runs an export job to completion in the caller's thread (`porter serve` enqueues it and
+    /// runs it on a thread of its own instead).
     public func startExport(_ r: ExportJobRequest) throws -> Job {
+        try processExport(id: enqueueExport(r).id)
+    }
+
+    /// Checks an export request and records it as a pending job.
+    public func enqueueExport(_ r: ExportJobRequest) throws -> Job {
         guard ["json", "csv"].contains(r.format) else { throw TenantError("format must be json or csv, not '\(r.format)'", status: 400) }
         if r.format == "csv" && r.fields.isEmpty { throw TenantError("a csv export needs fields", status: 400) }
         if r.fields.count > 30 && r.format == "csv" { throw TenantError("a csv export takes at most 30 fields", status: 400) }
         if let l = r.limit, l < 1 { throw TenantError("limit must be at least 1", status: 400) }
-        var connectionName: String?
-        if let id = r.connectionID {
-            guard let c = try connections().first(where: { $0.id == id }) else { throw TenantError("The connection does not exist: \(id)", status: 400) }
-            connectionName = c.name
+        if let id = r.connectionID, try !connections().contains(where: { $0.id == id }) {
+            throw TenantError("The connection does not exist: \(id)", status: 400)
         }
         let id = Identifiers.make("job_")
-        let created = Timestamp.now()
+        var request: JSONObject = ["format": .string(r.format),
+                                   "fields": .array(r.fields.map { f in .object(["name": .string(f.name), "export_as": f.exportAs.map(JSON.string) ?? .null]) })]
+        if let l = r.limit { request["limit"] = .int(Int64(l)) }
         try db.write { db in
-            try db.execute(sql: "INSERT INTO jobs (id, type, status, connection_id, created_at, format) VALUES (?, 'users_export', 'processing', ?, ?, ?)",
-                           arguments: [id, r.connectionID, created, r.format])
+            try db.execute(sql: "INSERT INTO jobs (id, type, status, connection_id, created_at, format, export_request) VALUES (?, 'users_export', 'pending', ?, ?, ?, ?)",
+                           arguments: [id, r.connectionID, Timestamp.now(), r.format, JSON.object(request).serialized()])
         }
+        return try job(id: id)
+    }
+
+    /// Export jobs not finished, oldest first: a restarted server runs them again from the start.
+    public func unfinishedExports() throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE type = 'users_export' AND status IN ('pending', 'processing') ORDER BY created_at, rowid")
+        }
+    }
+
+    /// Test hook: a pause after every 100 users, so a test can act while an export runs.
+    static let exportPause = ProcessInfo.processInfo.environment["PORTER_TEST_EXPORT_PAUSE_MS"].flatMap(UInt32.init) ?? 0
+
+    /// Writes an export job's file: every user of the connection, or of all connections, as
+    /// gzipped NDJSON (`json`) or CSV, with the chosen fields (`a.b`, `identities[0].connection`)
+    /// or the whole profile when none are given. It reads through a connection of its own, so
+    /// the tenant answers other calls meanwhile, and keeps `percentage_done` current.
+    public func processExport(id: String) throws -> Job {
+        guard let row = try db.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ? AND type = 'users_export'", arguments: [id]) }) else {
+            throw TenantError("The job does not exist", status: 404)
+        }
+        let connectionID: String? = row["connection_id"]
+        let format: String = row["format"] ?? "json"
+        let request = (row["export_request"] as String?).flatMap { try? JSON.parse($0) } ?? .object([:])
+        let limit = request["limit"]?.intValue.map(Int.init)
+        let fields = (request["fields"]?.arrayValue ?? []).compactMap { f in
+            f["name"]?.stringValue.map { ExportJobRequest.Field(name: $0, exportAs: f["export_as"]?.stringValue) }
+        }
+        try db.write { db in try db.execute(sql: "UPDATE jobs SET status = 'processing', percentage_done = 0 WHERE id = ?", arguments: [id]) }
         try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true)
-        let file = exportDirectory + "/\(id).\(r.format).gz"
+        let file = exportDirectory + "/\(id).\(format).gz"
         do {
-            let names = r.fields.map { $0.exportAs ?? $0.name }
-            let writer = try TableWriter(path: file, format: r.format == "csv" ? .csv : .ndjson, columns: names, force: true)
-            var n = 0
+            let connectionName = try connectionID.map { cid in
+                guard let c = try connections().first(where: { $0.id == cid }) else { throw TenantError("The connection does not exist: \(cid)", status: 400) }
+                return c.name
+            }
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(10)
+            let reader = try DatabaseQueue(path: path, configuration: config)
+            let (clause, args) = try whereClause("", connectionName: connectionName)
+            let total = min(limit ?? .max, try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0 })
+            let names = fields.map { $0.exportAs ?? $0.name }
+            // Fast compression: the file is a download that lives for minutes.
+            let writer = try TableWriter(path: file, format: format == "csv" ? .csv : .ndjson, columns: names, force: true, compressionLevel: 1)
+            var n = 0, reported = 0
             struct LimitReached: Error {}
+            let write = ExportJobWriter(writer: writer, fields: fields, names: names, csv: format == "csv")
             do {
-                // forEachUser has no cap; a limit ends the scan itself.
-                try forEachUser(query: "", connectionName: connectionName, sort: nil) { user in
-                    if let l = r.limit, n >= l { throw LimitReached() }
+                try forEachRow(query: "", connectionName: connectionName, sort: nil, columns: "profile", in: reader) { row in
+                    if n >= total { throw LimitReached() }
+                    try row.withUnsafeData(atIndex: 0) { data in
+                        try (data ?? Data("{}".utf8)).withUnsafeBytes { try write.user(text: $0) }
+                    }
                     n += 1
-                    if r.fields.isEmpty {
-                        try writer.writeObject(user)
-                    } else if r.format == "csv" {
-                        try writer.writeRow(r.fields.map { FieldPath.value(user, $0.name) })
-                    } else {
-                        var o = JSONObject()
-                        for (f, name) in zip(r.fields, names) { if let v = FieldPath.value(user, f.name) { o[name] = v } }
-                        try writer.writeObject(.object(o))
+                    if n % 100 == 0 && Self.exportPause > 0 { usleep(Self.exportPause * 1000) }
+                    let percent = total > 0 ? min(99, n * 100 / total) : 0
+                    if percent > reported {
+                        reported = percent
+                        try db.write { db in try db.execute(sql: "UPDATE jobs SET percentage_done = ? WHERE id = ?", arguments: [percent, id]) }
                     }
                 }
                 try writer.finish()
@@ -660,5 +709,83 @@ public enum Timestamp {
         gmtime_r(&t, &parts)
         func p(_ n: Int32, _ w: Int = 2) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(p(parts.tm_year + 1900, 4))-\(p(parts.tm_mon + 1))-\(p(parts.tm_mday))T\(p(parts.tm_hour)):\(p(parts.tm_min)):\(p(parts.tm_sec)).\(p(Int32(tv.tv_usec / 1000), 3))Z"
+    }
+}
+
+/// One user of an export job, from its stored profile text: the whole text as it is when no
+/// fields are asked for; otherwise the fields, read straight from the text where the projection
+/// can (the profile is parsed only for the others). NDJSON leaves out absent fields, as Auth0's
+/// export does; CSV leaves their cells empty.
+final class ExportJobWriter {
+    let writer: TableWriter
+    let steps: [[JSONPathStep]]
+    let names: [String]
+    let csv: Bool
+    let projection: JSONProjection
+    /// `"name":` per field; nil when two fields share an output name (the last one wins there,
+    /// which the object path handles).
+    let keys: [[UInt8]]?
+    var values: [ProjectedValue] = []
+    var record: [UInt8] = []
+
+    init(writer: TableWriter, fields: [ExportJobRequest.Field], names: [String], csv: Bool) {
+        self.writer = writer
+        self.names = names
+        self.csv = csv
+        steps = fields.map { FieldPath.steps($0.name) }
+        projection = JSONProjection(paths: steps)
+        keys = Set(names).count == names.count ? names.map { name in
+            var key: [UInt8] = []
+            JSONWriter.writeString(name, into: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        } : nil
+    }
+
+    func user(text: UnsafeRawBufferPointer) throws {
+        if steps.isEmpty { return try writer.writeObject(text: text) }
+        var user: JSON?
+        func parsed() throws -> JSON {
+            if user == nil { user = try JSON.parse(buffer: text) }
+            return user!
+        }
+        guard csv || keys != nil else {
+            var o = JSONObject()
+            for (k, name) in names.enumerated() { if let v = FieldPath.value(try parsed(), steps: steps[k]) { o[name] = v } }
+            return try writer.writeObject(.object(o))
+        }
+        _ = projection.project(text, into: &values)
+        if csv {
+            var row = writer.beginRow()
+            for (k, value) in values.enumerated() {
+                switch value {
+                case .missing, .null: row.appendEmpty()
+                case .bool(let b): row.append(b)
+                case .string(let s): row.append(utf8: s)
+                case .other: row.append(FieldPath.value(try parsed(), steps: steps[k]))
+                }
+            }
+            return try writer.write(row)
+        }
+        record.removeAll(keepingCapacity: true)
+        record.append(UInt8(ascii: "{"))
+        for (k, value) in values.enumerated() {
+            var other: JSON?
+            if case .missing = value { continue }
+            if case .other = value {
+                guard let v = FieldPath.value(try parsed(), steps: steps[k]) else { continue }
+                other = v
+            }
+            if record.count > 1 { record.append(UInt8(ascii: ",")) }
+            record.append(contentsOf: keys![k])
+            switch value {
+            case .null: JSONWriter.write(.null, into: &record)
+            case .bool(let b): JSONWriter.write(.bool(b), into: &record)
+            case .string(let s): JSONWriter.writeString(utf8: s.assumingMemoryBound(to: UInt8.self), into: &record)
+            case .missing, .other: JSONWriter.write(other!, into: &record)
+            }
+        }
+        record.append(UInt8(ascii: "}"))
+        try record.withUnsafeBytes { try writer.writeObject(text: $0) }
     }
 }

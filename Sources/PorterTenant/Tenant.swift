@@ -215,8 +215,11 @@ public struct TenantError: Error, CustomStringConvertible, Sendable {
 
 /// Auth0's export field names: dotted paths with array indexes (`identities[0].connection`).
 public enum FieldPath {
-    public static func value(_ root: JSON, _ path: String) -> JSON? {
-        var current = root
+    public static func value(_ root: JSON, _ path: String) -> JSON? { value(root, steps: steps(path)) }
+
+    /// `a.b`, `identities[0].connection`, `a[0][1]` as steps; empty names between dots are skipped.
+    public static func steps(_ path: String) -> [JSONPathStep] {
+        var out: [JSONPathStep] = []
         for part in path.split(separator: ".") {
             var name = Substring(part)
             var indexes: [Int] = []
@@ -224,13 +227,18 @@ public enum FieldPath {
                 indexes.insert(i, at: 0)
                 name = name[..<open]
             }
-            if !name.isEmpty {
-                guard let next = current[String(name)] else { return nil }
-                current = next
-            }
-            for i in indexes {
-                guard let next = current[i] else { return nil }
-                current = next
+            if !name.isEmpty { out.append(.key(String(name))) }
+            out += indexes.map { .index($0) }
+        }
+        return out
+    }
+
+    public static func value(_ root: JSON, steps: [JSONPathStep]) -> JSON? {
+        var current = root
+        for step in steps {
+            switch step {
+            case .key(let k): guard let next = current[k] else { return nil }; current = next
+            case .index(let i): guard let next = current[i] else { return nil }; current = next
             }
         }
         return current

@@ -147,6 +147,48 @@ import Testing
         #expect(try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=@\(dir)/good.json", "-F", "connection_id=con_x"] + auth).status == 400)
     }
 
+    /// Export jobs run on a thread of their own, as Auth0's do: the POST answers at once, other
+    /// calls are answered while the job runs, and a job cut off by a crash runs again after a restart.
+    @Test func exportJobsRunInTheBackgroundAndSurviveACrash() throws {
+        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        let dir = try newDir()
+        let p = try Porter()
+        _ = try p.run(["tenant", "seed", "2000", "--tenant", dir + "/tenant.sqlite"])
+        // 100 ms after every 100 users: the job takes about 2 s.
+        let slow = try Server(dir: dir, environment: ["PORTER_TEST_EXPORT_PAUSE_MS": "100"])
+        var auth = ["-H", "authorization: Bearer \(try slow.token())"]
+        let body = #"{"format":"json","fields":[{"name":"email"},{"name":"identities[0].connection","export_as":"conn"}]}"#
+        let created = try slow.curl(["-X", "POST", slow.url("/api/v2/jobs/users-exports"), "-H", "content-type: application/json", "--data", body] + auth)
+        #expect(created.status == 201 && created.body.contains("\"status\":\"pending\""), "\(created.body)")
+        let jobID = String(created.body[created.body.range(of: "\"id\":\"")!.upperBound...].prefix { $0 != "\"" })
+        var sawProgress = false
+        for _ in 0..<100 where !sawProgress {
+            let status = try slow.curl([slow.url("/api/v2/jobs/\(jobID)")] + auth)
+            #expect(try slow.curl([slow.url("/api/v2/connections")] + auth).status == 200)
+            sawProgress = status.body.contains("\"status\":\"processing\"") && !status.body.contains("\"percentage_done\":0,")
+            usleep(20_000)
+        }
+        #expect(sawProgress, "the job is seen processing, with progress, while other calls are answered")
+        kill(slow.process.processIdentifier, SIGKILL)
+        slow.process.waitUntilExit()
+        let s = try Server(dir: dir)
+        auth = ["-H", "authorization: Bearer \(try s.token())"]
+        let done = try s.waitForJob(jobID, auth)
+        #expect(done.body.contains("\"status\":\"completed\"") && done.body.contains("\"total\":2000"), "\(done.body)")
+        let location = String(done.body[done.body.range(of: "\"location\":\"")!.upperBound...].prefix { $0 != "\"" })
+        #expect(try s.curl([location]).status == 200)
+        let gunzip = Process()
+        gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gunzip.arguments = ["-dc", dir + "/body"]
+        let out = Pipe()
+        gunzip.standardOutput = out
+        try gunzip.run()
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        gunzip.waitUntilExit()
+        #expect(lines.count == 2000)
+        #expect(lines.first?.hasPrefix("{\"email\":") == true && lines.first?.contains("\"conn\":\"Username-Password-Authentication\"") == true)
+    }
+
     @Test func missingScopeIsForbidden() throws {
         guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
         let dir = try newDir()

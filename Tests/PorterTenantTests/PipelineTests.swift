@@ -96,12 +96,10 @@ import PorterTenant
         #expect(throws: TenantError.self) { try t.download(location: "file:///etc/passwd", to: dir + "/p") }
     }
 
-    /// The local export reads plain attribute paths (or whole users) straight from the stored
-    /// JSON text; it must write exactly what the general path writes from parsed users, tricky values
-    /// included (quotes, newlines, formulas, escapes, non-ASCII, numbers, containers, missing
-    /// and null attributes, paths through the wrong type, failing cells).
-    @Test func localFastPathsWriteWhatTheGeneralPathWrites() throws {
-        let t = try LocalTenant(path: dir + "/fast.sqlite")
+    /// 200 generated users, 5 of them with tricky values: quotes, newlines, formulas, escapes,
+    /// non-ASCII, numbers and containers where text is expected, null and missing attributes.
+    func trickyTenant(_ name: String) throws -> LocalTenant {
+        let t = try LocalTenant(path: dir + "/\(name).sqlite")
         let tricky: [JSON] = [
             ["given_name": "O\"Brien, \"Jr\"", "family_name": "=HYPERLINK(1)", "nickname": .null, "name": 42, "picture": ["u": 1],
              "email_verified": true, "identities": [["connection": "db", "provider": "auth0"]], "user_metadata": ["a": [1, "x"]]],
@@ -119,6 +117,61 @@ import PorterTenant
             users[k * 7] = .object(o)
         }
         try t.insertProfiles(users)
+        return t
+    }
+
+    /// Export jobs read fields straight from the stored text too: the same file as parsing each
+    /// user and looking its fields up (absent fields left out of NDJSON, empty in CSV).
+    @Test func exportJobFieldsAreWhatParsingGives() throws {
+        let t = try trickyTenant("jobs")
+        let paths = ["email", "given_name", "name", "picture", "identities[0].connection", "identities[1]", "app_metadata.plan", "user_metadata",
+                     "nothing", "name.x", "identities[-1]", "picture[3]", "a..b", "identities[0].provider"]
+        let fieldSets: [[ExportJobRequest.Field]] = [
+            paths.map { .init(name: $0) },
+            [.init(name: "email", exportAs: "e"), .init(name: "given_name", exportAs: "e"), .init(name: "name")],
+        ]
+        for (format, fields) in [("json", fieldSets[0]), ("csv", fieldSets[0]), ("json", fieldSets[1]), ("json", [])] {
+            let job = try t.startExport(ExportJobRequest(connectionID: nil, format: format, fields: fields))
+            try t.download(location: job.location!, to: dir + "/job.gz")
+            try Gunzip.decompress(from: dir + "/job.gz", to: dir + "/job.out")
+            let got = try Data(contentsOf: URL(fileURLWithPath: dir + "/job.out"))
+            let names = fields.map { $0.exportAs ?? $0.name }
+            let expected = TableWriterOutput(dir + "/expected", format: format == "csv" ? .csv : .ndjson, columns: names)
+            try t.forEachUser(query: "", connectionName: nil) { user in
+                if fields.isEmpty {
+                    try expected.writer.writeObject(user)
+                } else if format == "csv" {
+                    try expected.writer.writeRow(fields.map { FieldPath.value(user, $0.name) })
+                } else {
+                    var o = JSONObject()
+                    for (f, name) in zip(fields, names) { if let v = FieldPath.value(user, f.name) { o[name] = v } }
+                    try expected.writer.writeObject(.object(o))
+                }
+            }
+            #expect(job.summary?.total == 200)
+            #expect(got == (try expected.finish()), "\(format) with \(fields.count) fields: the files differ")
+        }
+    }
+
+    struct TableWriterOutput {
+        let path: String
+        let writer: TableWriter
+        init(_ path: String, format: OutputFormat, columns: [String]) {
+            self.path = path
+            writer = try! TableWriter(path: path, format: format, columns: columns, force: true)
+        }
+        func finish() throws -> Data {
+            try writer.finish()
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+    }
+
+    /// The local export reads plain attribute paths (or whole users) straight from the stored
+    /// JSON text; it must write exactly what the general path writes from parsed users, tricky values
+    /// included (quotes, newlines, formulas, escapes, non-ASCII, numbers, containers, missing
+    /// and null attributes, paths through the wrong type, failing cells).
+    @Test func localFastPathsWriteWhatTheGeneralPathWrites() throws {
+        let t = try trickyTenant("fast")
         let columns = try ["user.user_id", "user.given_name", "user.family_name", "user.nickname", "user.name", "user.email", "user.email_verified",
                        "user.picture", "user.identities[0].connection", "user.identities[1].connection", "user.created_at", "user.name.length",
                        "user.user_metadata", "user.app_metadata.plan", "user.nothing.here", "user.identities.length"]
