@@ -333,6 +333,17 @@ public struct TableRow {
         if let csv { CSV.appendField(utf8: u, to: &bytes, options: csv) } else { JSONWriter.writeString(utf8: u, into: &bytes) }
     }
 
+    /// An array, object or number cell given as its JSON text as `JSONWriter` writes it: what
+    /// `append(value)` writes.
+    public mutating func append(jsonText: UnsafeRawBufferPointer) {
+        separate()
+        if let csv {
+            CSV.appendField(utf8: jsonText.assumingMemoryBound(to: UInt8.self), to: &bytes, options: csv, guardFormula: false)
+        } else {
+            bytes.append(contentsOf: jsonText.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// A null or undefined cell.
     public mutating func appendEmpty() {
         separate()

@@ -13,7 +13,13 @@ public enum ProjectedValue {
     case bool(Bool)
     /// A string without escapes, valid UTF-8: its bytes between the quotes.
     case string(UnsafeRawBufferPointer)
-    /// Anything else: a number, an array, an object, a string with escapes, a step into a
+    /// An array or an object: its text as it stands in the document (checked for balanced
+    /// brackets and strings only). In a document `JSONWriter` wrote compact, exactly what the
+    /// writer writes for its value.
+    case container(UnsafeRawBufferPointer)
+    /// A number: its text as it stands in the document (checked for its characters only).
+    case number(UnsafeRawBufferPointer)
+    /// Anything else: a string with escapes, a step into a
     /// value that is not the container the step needs, a key written with escapes. The
     /// caller parses the document to know.
     case other
@@ -177,10 +183,15 @@ public struct JSONProjection: Sendable {
             guard i < end else { return false }
             let b = p[i]
             if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
-                for t in nodes[n].terminals { values[t] = .other }
-                if nodes[n].children.isEmpty { return skip() }
-                for path in nodes[n].below { values[path] = .other }
-                return b == UInt8(ascii: "{") ? object(n, &values) : array(n, &values)
+                let start = i
+                if nodes[n].children.isEmpty {
+                    guard skip() else { return false }
+                } else {
+                    for path in nodes[n].below { values[path] = .other }
+                    guard b == UInt8(ascii: "{") ? object(n, &values) : array(n, &values) else { return false }
+                }
+                for t in nodes[n].terminals { values[t] = .container(UnsafeRawBufferPointer(start: p + start, count: i - start)) }
+                return true
             }
             // Not a container: every path below is for the parser to judge (`"abc".length`).
             for path in nodes[n].below { values[path] = .other }
@@ -201,7 +212,9 @@ public struct JSONProjection: Sendable {
                 guard literal("null") else { return false }
                 found = .null
             default:
+                let start = i
                 guard skip() else { return false }
+                found = .number(UnsafeRawBufferPointer(start: p + start, count: i - start))
             }
             for t in nodes[n].terminals { values[t] = found }
             return true

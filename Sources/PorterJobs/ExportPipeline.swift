@@ -103,7 +103,9 @@ public enum ExportPipeline {
                         case .missing, .null: row.appendEmpty()
                         case .bool(let b): row.append(b)
                         case .string(let s): row.append(utf8: s)
-                        case .other:
+                        case .container(let t): row.append(jsonText: t)
+                        case .number, .other:
+                            // Numbers go through the expression's number type (JavaScript's).
                             if user == nil { user = try JSON.parse(buffer: text) }
                             row.append(Self.cell(r.columns[k], user!, &report))
                         }

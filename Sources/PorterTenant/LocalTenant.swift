@@ -712,9 +712,9 @@ public enum Timestamp {
     }
 }
 
-/// One user of an export job, from its stored profile text: the whole text as it is when no
-/// fields are asked for; otherwise the fields, read straight from the text where the projection
-/// can (the profile is parsed only for the others). NDJSON leaves out absent fields, as Auth0's
+/// One user of an export job, from its stored profile text (the writer's compact JSON): the
+/// whole text as it is when no fields are asked for; otherwise the fields, read straight from
+/// the text where the projection can (the profile is parsed only for the others). NDJSON leaves out absent fields, as Auth0's
 /// export does; CSV leaves their cells empty.
 final class ExportJobWriter {
     let writer: TableWriter
@@ -762,6 +762,7 @@ final class ExportJobWriter {
                 case .missing, .null: row.appendEmpty()
                 case .bool(let b): row.append(b)
                 case .string(let s): row.append(utf8: s)
+                case .container(let t), .number(let t): row.append(jsonText: t)
                 case .other: row.append(FieldPath.value(try parsed(), steps: steps[k]))
                 }
             }
@@ -782,6 +783,7 @@ final class ExportJobWriter {
             case .null: JSONWriter.write(.null, into: &record)
             case .bool(let b): JSONWriter.write(.bool(b), into: &record)
             case .string(let s): JSONWriter.writeString(utf8: s.assumingMemoryBound(to: UInt8.self), into: &record)
+            case .container(let t), .number(let t): record.append(contentsOf: t.assumingMemoryBound(to: UInt8.self))
             case .missing, .other: JSONWriter.write(other!, into: &record)
             }
         }

@@ -6,7 +6,7 @@ import Testing
 /// sure it says `.other`.
 @Suite struct JSONProjectionTests {
     enum Seen: Equatable {
-        case missing, null, bool(Bool), string(String), other
+        case missing, null, bool(Bool), string(String), container(JSON?), number(JSON?), other
     }
 
     func project(_ text: String, _ paths: [[JSONPathStep]]) -> (ok: Bool, values: [Seen]) {
@@ -23,6 +23,8 @@ import Testing
         case .null: return .null
         case .bool(let b): return .bool(b)
         case .string(let s): return .string(String(decoding: s, as: UTF8.self))
+        case .container(let t): return .container(try? JSON.parse(buffer: t))
+        case .number(let t): return .number(try? JSON.parse(buffer: t))
         case .other: return .other
         }
     }
@@ -31,13 +33,15 @@ import Testing
         let doc = #"{"user_id":"auth0|1","email_verified":true,"nickname":null,"identities":[{"connection":"db"},{"connection":"x"}],"n":5}"#
         let r = project(doc, [[.key("user_id")], [.key("email_verified")], [.key("nickname")], [.key("identities"), .index(0), .key("connection")],
                               [.key("identities"), .index(1), .key("connection")], [.key("identities"), .index(2), .key("connection")],
-                              [.key("identities"), .index(5)], [.key("absent")], [.key("n")]])
+                              [.key("identities"), .index(5)], [.key("absent")], [.key("n")], [.key("identities"), .index(1)], [.key("identities")]])
         #expect(r.ok)
-        #expect(r.values == [.string("auth0|1"), .bool(true), .null, .string("db"), .string("x"), .other, .missing, .missing, .other])
+        #expect(r.values == [.string("auth0|1"), .bool(true), .null, .string("db"), .string("x"), .other, .missing, .missing, .number(5),
+                             .container(["connection": "x"]), .container([["connection": "db"], ["connection": "x"]])])
     }
 
     @Test func leavesToTheParserWhatItCannotBeSureOf() {
-        // Escaped strings, steps through scalars and missing values, containers, array keys, escaped keys.
+        // Escaped strings, steps through scalars and missing values, array keys; a key with escapes
+        // leaves every key of its object to the parser.
         let doc = #"{"a":"x\"y","s":"abc","o":{"k":1},"arr":[1,2],"b\u0063":"?"}"#
         let r = project(doc, [[.key("a")], [.key("s"), .key("length")], [.key("none"), .key("x")], [.key("o")], [.key("arr"), .key("length")],
                               [.key("bc")], [.key("o"), .index(0)]])
@@ -135,7 +139,7 @@ import Testing
     }
 
     /// Parse-then-look-up as the expression evaluator does it; `.other` where it would not be a
-    /// plain value (a container, a number, a step the evaluator judges).
+    /// plain value (a step the evaluator judges).
     static func lookUp(_ v: JSON, _ path: [JSONPathStep]) -> Seen {
         var v = v
         for (k, step) in path.enumerated() {
@@ -154,7 +158,8 @@ import Testing
         case .null: return .null
         case .bool(let b): return .bool(b)
         case .string(let s): return .string(s)
-        default: return .other
+        case .array, .object: return .container(v)
+        case .int, .double: return .number(v)
         }
     }
 }
