@@ -91,7 +91,8 @@ public enum ExportPipeline {
                 }
             } else if let local, writer.streamsRows, let projection = Self.projection(r.columns) {
                 // Plain attribute paths from the local tenant: cells come straight out of the
-                // stored JSON text; a row is parsed only for a cell the projection cannot answer.
+                // stored JSON text (the writer's compact output, so arrays and objects are copied
+                // as they stand); a row is parsed only for a cell the projection cannot answer.
                 var values: [ProjectedValue] = []
                 try local.forEachProfileText(query: r.query, connectionName: r.connectionName, sort: r.sort) { text in
                     try tick()
