@@ -72,6 +72,17 @@ public enum SearchIndex {
 extension Query {
     /// A parameterized WHERE clause selecting the users this query matches.
     public func sql(dialect: SQLDialect = .sqlite, target: SQLTarget) -> SQLFragment {
+        Self.sql(root, target: target)
+    }
+
+    /// The WHERE clause of a query's text, parsed and checked as `parse` does, without
+    /// compiling the in-memory matcher a database does not need.
+    public static func sql(_ text: String, dialect: SQLDialect = .sqlite, target: SQLTarget) throws(QueryError) -> SQLFragment {
+        var parser = try QueryParser(text)
+        return sql(try parser.parseQuery(), target: target)
+    }
+
+    static func sql(_ root: QueryNode, target: SQLTarget) -> SQLFragment {
         var builder = SQLBuilder(target: target)
         let clause = builder.node(root)
         return SQLFragment(clause: clause, parameters: builder.parameters)

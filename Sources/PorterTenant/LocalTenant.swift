@@ -144,9 +144,8 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     func whereClause(_ query: String, connectionName: String?) throws -> (String, StatementArguments) {
         let key = (connectionName.map { $0 + "\u{0}" } ?? "\u{1}") + query
         if let t = translationLock.withLock({ translations[key] }) { return (t.clause, t.arguments) }
-        let q: Query
-        do { q = try Query.parse(query) } catch { throw TenantError("invalid query: \(error)", status: 400) }
-        let f = q.sql(target: Self.target)
+        let f: SQLFragment
+        do { f = try Query.sql(query, target: Self.target) } catch { throw TenantError("invalid query: \(error)", status: 400) }
         var clause = f.clause
         var args = f.parameters.map { p -> DatabaseValue in
             switch p {

@@ -12,6 +12,7 @@ let rest = Array(arguments.dropFirst())
 switch which {
 case "json": benchJSON(rest)
 case "query": benchQuery(rest)
+case "query-parse": benchQueryParse(rest)
 case "expression": benchExpression(rest)
 case "tenant-import": benchTenantImport(rest)
 case "tenant-query": benchTenantQuery(rest)

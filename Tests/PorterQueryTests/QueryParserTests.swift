@@ -9,6 +9,19 @@ import PorterJSON
         do { _ = try Query.parse(q); return nil } catch { return error }
     }
 
+    /// The lexer reads ASCII queries as bytes and others as Characters: the same trees, and
+    /// error columns counted in Characters either way.
+    @Test func asciiAndUnicodeQueriesLexAlike() throws {
+        #expect(try canon("name:José AND email:*@acme.com") == canon("name:Jos\u{E9} AND email:*@acme.com"))
+        #expect(try canon("name:\"Zoë Ann\"\r\nOR nickname:zo*") == canon("name:\"Zoë Ann\" OR nickname:zo*"))
+        #expect(try canon("given_name:ada\r\nAND family_name:lovelace") == canon("given_name:ada AND family_name:lovelace"))
+        #expect(try canon("name:a\\:b\u{3000}email:x@y.io") == canon("name:a\\:b email:x@y.io"), "ideographic space separates terms")
+        #expect(error("name:José?")?.range == 9..<10)
+        #expect(error("name:Jose?")?.range == 9..<10)
+        #expect(error("name:é?")?.range == 6..<7)
+        #expect(try Query.sql("email:ADA@X.IO", target: SQLTarget(searchColumn: "s", indexedColumns: ["email": "email"])).parameters == [.text("ada@x.io")])
+    }
+
     @Test func fieldsTermsAndPhrases() throws {
         #expect(try canon("email:a@b.io") == "email:a@b.io")
         #expect(try canon("name:\"John Doe\"") == "name:\"John Doe\"")
