@@ -154,6 +154,9 @@ public final class ManagementServer: @unchecked Sendable {
                 return server.downloads[name]?.file
             }
             guard let file else { return Self.error(404, "Not Found", "No such export, or its link expired: get the job again for a fresh one") }
+            guard FileManager.default.fileExists(atPath: file) else {
+                return Self.error(404, "Not Found", "The export file has expired (files are kept a day): run the export again")
+            }
             var headers = HTTPFields()
             headers[.contentType] = "application/gzip"
             return Response(status: .ok, headers: headers, body: try await FileIO().loadFile(path: file, context: context))

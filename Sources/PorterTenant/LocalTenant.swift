@@ -332,6 +332,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         if let id = r.connectionID, try !connections().contains(where: { $0.id == id }) {
             throw TenantError("The connection does not exist: \(id)", status: 400)
         }
+        pruneExports()
         let id = Identifiers.make("job_")
         var request: JSONObject = ["format": .string(r.format),
                                    "fields": .array(r.fields.map { f in .object(["name": .string(f.name), "export_as": f.exportAs.map(JSON.string) ?? .null]) })]
@@ -341,6 +342,20 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                            arguments: [id, r.connectionID, Timestamp.now(), r.format, JSON.object(request).serialized()])
         }
         return try job(id: id)
+    }
+
+    /// Deletes export files (and what cut-off jobs left) older than `age`: they are downloads,
+    /// and a tenant that exports every hour must not fill its disk.
+    public func pruneExports(olderThan age: TimeInterval = 86_400) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: exportDirectory) else { return }
+        let cutoff = Date().addingTimeInterval(-age)
+        for name in names where name.hasSuffix(".gz") || name.hasSuffix(".tmp") {
+            let file = exportDirectory + "/" + name
+            if let modified = (try? fm.attributesOfItem(atPath: file))?[.modificationDate] as? Date, modified < cutoff {
+                try? fm.removeItem(atPath: file)
+            }
+        }
     }
 
     /// Export jobs not finished, oldest first: a restarted server runs them again from the start.
@@ -381,7 +396,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             config.busyMode = .timeout(10)
             let reader = try DatabaseQueue(path: path, configuration: config)
             let (clause, args) = try whereClause("", connectionName: connectionName)
-            let total = min(limit ?? .max, try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0 })
+            // For the percentage only: users imported meanwhile may still be exported.
+            let cap = limit ?? .max
+            let total = min(cap, try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0 })
             let names = fields.map { $0.exportAs ?? $0.name }
             // Fast compression: the file is a download that lives for minutes.
             let writer = try TableWriter(path: file, format: format == "csv" ? .csv : .ndjson, columns: names, force: true, compressionLevel: 1)
@@ -390,7 +407,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             let write = ExportJobWriter(writer: writer, fields: fields, names: names, csv: format == "csv")
             do {
                 try forEachRow(query: "", connectionName: connectionName, sort: nil, columns: "profile", in: reader) { row in
-                    if n >= total { throw LimitReached() }
+                    if n >= cap { throw LimitReached() }
                     try row.withUnsafeData(atIndex: 0) { data in
                         try (data ?? Data("{}".utf8)).withUnsafeBytes { try write.user(text: $0) }
                     }
@@ -426,6 +443,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         guard location.hasPrefix("file://") else { throw TenantError("not a local export: \(location)") }
         let source = String(location.dropFirst(7))
         guard source.hasPrefix(exportDirectory + "/") else { throw TenantError("not an export of this tenant: \(location)") }
+        guard FileManager.default.fileExists(atPath: source) else { throw TenantError("the export file has expired (files are kept a day): run the export again", status: 404) }
         try? FileManager.default.removeItem(atPath: target)
         do { try FileManager.default.copyItem(atPath: source, toPath: target) } catch {
             throw TenantError("cannot copy the export: \(error)", status: 500)
@@ -713,8 +731,8 @@ public enum Timestamp {
 
 /// One user of an export job, from its stored profile text (the writer's compact JSON): the
 /// whole text as it is when no fields are asked for; otherwise the fields, read straight from
-/// the text where the projection can (the profile is parsed only for the others). NDJSON leaves out absent fields, as Auth0's
-/// export does; CSV leaves their cells empty.
+/// the text where the projection can (the profile is parsed only for the others). NDJSON
+/// leaves out absent fields, as Auth0's export does; CSV leaves their cells empty.
 final class ExportJobWriter {
     let writer: TableWriter
     let steps: [[JSONPathStep]]

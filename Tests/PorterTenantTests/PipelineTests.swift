@@ -94,6 +94,13 @@ import PorterTenant
         #expect(rows[0]["conn"] == .string(LocalTenant.defaultConnection))
         #expect(throws: TenantError.self) { try t.startExport(ExportJobRequest(connectionID: connection.id, format: "csv")) }
         #expect(throws: TenantError.self) { try t.download(location: "file:///etc/passwd", to: dir + "/p") }
+        // Files older than a day are deleted when the next export is asked for.
+        let file = String(job.location!.dropFirst(7))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86_400)], ofItemAtPath: file)
+        let fresh = try t.startExport(ExportJobRequest(connectionID: connection.id, format: "json", limit: 1))
+        #expect(!FileManager.default.fileExists(atPath: file))
+        #expect(FileManager.default.fileExists(atPath: String(fresh.location!.dropFirst(7))))
+        #expect(throws: TenantError.self) { try t.download(location: job.location!, to: dir + "/old.gz") }
     }
 
     /// 200 generated users, 5 of them with tricky values: quotes, newlines, formulas, escapes,
