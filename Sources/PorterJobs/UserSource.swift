@@ -76,7 +76,9 @@ public struct UserSource {
         while job.status != "completed" {
             if job.status == "failed" { throw TenantError("export job \(job.id) failed: \(job.statusDetails ?? "no details")", status: 500) }
             try Cancelled.wait(wait, isCancelled: isCancelled)
-            wait = min(wait * 1.5, 5)
+            // At most 2 s between polls: one job, well inside Auth0's rate limits, and a finished
+            // export is seen soon after it ends.
+            wait = min(wait * 1.5, 2)
             job = try tenant.job(id: job.id)
             onStatus("export job \(job.id) \(job.status) \(job.percentageDone)%")
         }
