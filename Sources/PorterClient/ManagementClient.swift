@@ -270,7 +270,8 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
     }
 
     public func search(_ r: SearchRequest) throws -> SearchPage {
-        var q = [("search_engine", "v3"), ("page", String(r.page)), ("per_page", String(r.perPage)), ("include_totals", "true")]
+        // Totals only when asked for: counting costs the tenant more than the page itself.
+        var q = [("search_engine", "v3"), ("page", String(r.page)), ("per_page", String(r.perPage)), ("include_totals", r.includeTotals ? "true" : "false")]
         let text = Self.scoped(r.query, connectionName: r.connectionName)
         if !text.isEmpty { q.append(("q", text)) }
         if let s = r.sort { q.append(("sort", s)) }
