@@ -14,8 +14,8 @@ struct ServeCommand: ParsableCommand {
         search_engine=v3, sort, page, per_page, include_totals, fields, include_fields), GET /api/v2/users/{id}, \
         GET /api/v2/users-by-email, POST /api/v2/jobs/users-imports (multipart), GET /api/v2/jobs/{id}, \
         GET /api/v2/jobs/{id}/errors, POST /api/v2/jobs/users-exports and the download its job's location \
-        points to (valid 60 s). Import jobs run in the background, two at a time; a restarted server \
-        finishes the ones it had accepted. Binds to 127.0.0.1 unless --host says otherwise. The client is \
+        points to (valid 60 s; files are kept a day). Import jobs run in the background, two at a time, \
+        and export jobs each on its own thread; a restarted server finishes the jobs it had accepted. Binds to 127.0.0.1 unless --host says otherwise. The client is \
         PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and printed at start.
         """
     )
