@@ -97,21 +97,7 @@ public enum ExportPipeline {
                 try local.forEachProfileText(query: r.query, connectionName: r.connectionName, sort: r.sort) { text in
                     try tick()
                     _ = projection.project(text, into: &values)
-                    var user: JSON?
-                    var row = writer.beginRow()
-                    for (k, value) in values.enumerated() {
-                        switch value {
-                        case .missing, .null: row.appendEmpty()
-                        case .bool(let b): row.append(b)
-                        case .string(let s): row.append(utf8: s)
-                        case .container(let t): row.append(jsonText: t)
-                        case .number, .other:
-                            // Numbers go through the expression's number type (JavaScript's).
-                            if user == nil { user = try JSON.parse(buffer: text) }
-                            row.append(Self.cell(r.columns[k], user!, &report))
-                        }
-                    }
-                    try writer.write(row)
+                    try writeRow(values, of: text, columns: r.columns, to: writer, &report)
                     report.rows += 1
                 }
             } else {
@@ -143,6 +129,27 @@ public enum ExportPipeline {
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// One row from the projected values of a user's stored text; the text is parsed only for a
+    /// cell the projection leaves to the expression.
+    static func writeRow(_ values: [ProjectedValue], of text: UnsafeRawBufferPointer, columns: [Column], to writer: TableWriter,
+                         _ report: inout ExportReport) throws {
+        var user: JSON?
+        var row = writer.beginRow()
+        for (k, value) in values.enumerated() {
+            switch value {
+            case .missing, .null: row.appendEmpty()
+            case .bool(let b): row.append(b)
+            case .string(let s): row.append(utf8: s)
+            case .container(let t): row.append(jsonText: t)
+            case .number, .other:
+                // Numbers go through the expression's number type (JavaScript's).
+                if user == nil { user = try JSON.parse(buffer: text) }
+                row.append(cell(columns[k], user!, &report))
+            }
+        }
+        try writer.write(row)
     }
 
     /// One column's cell for one user; a failed expression leaves the cell empty and is counted.
