@@ -251,7 +251,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// SQLite holds (valid during the call only): for readers that pick a few attributes out
     /// of it without building the whole object. The text is porter's own compact JSON.
     public func forEachProfileText(query: String, connectionName: String?, sort: String? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try forEachRow(query: query, connectionName: connectionName, sort: sort, columns: "profile") { row in
+        try forEachProfileText(query: query, connectionName: connectionName, sort: sort, in: nil, body)
+    }
+
+    func forEachProfileText(query: String, connectionName: String?, sort: String?, in queue: DatabaseQueue?,
+                            _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try forEachRow(query: query, connectionName: connectionName, sort: sort, columns: "profile", in: queue) { row in
             try row.withUnsafeData(atIndex: 0) { data in
                 guard let data else { return try Self.emptyProfile.withUnsafeBytes { try body($0) } }
                 try data.withUnsafeBytes { try body($0) }
@@ -406,11 +411,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             struct LimitReached: Error {}
             let write = ExportJobWriter(writer: writer, fields: fields, names: names, csv: format == "csv")
             do {
-                try forEachRow(query: "", connectionName: connectionName, sort: nil, columns: "profile", in: reader) { row in
+                try forEachProfileText(query: "", connectionName: connectionName, sort: nil, in: reader) { text in
                     if n >= cap { throw LimitReached() }
-                    try row.withUnsafeData(atIndex: 0) { data in
-                        try (data ?? Data("{}".utf8)).withUnsafeBytes { try write.user(text: $0) }
-                    }
+                    try write.user(text: text)
                     n += 1
                     if n % 100 == 0 && Self.exportPause > 0 { usleep(Self.exportPause * 1000) }
                     let percent = total > 0 ? min(99, n * 100 / total) : 0
@@ -787,21 +790,21 @@ final class ExportJobWriter {
         }
         record.removeAll(keepingCapacity: true)
         record.append(UInt8(ascii: "{"))
-        for (k, value) in values.enumerated() {
-            var other: JSON?
-            if case .missing = value { continue }
-            if case .other = value {
-                guard let v = FieldPath.value(try parsed(), steps: steps[k]) else { continue }
-                other = v
-            }
+        func key(_ k: Int) {
             if record.count > 1 { record.append(UInt8(ascii: ",")) }
             record.append(contentsOf: keys![k])
+        }
+        for (k, value) in values.enumerated() {
             switch value {
-            case .null: JSONWriter.write(.null, into: &record)
-            case .bool(let b): JSONWriter.write(.bool(b), into: &record)
-            case .string(let s): JSONWriter.writeString(utf8: s.assumingMemoryBound(to: UInt8.self), into: &record)
-            case .container(let t), .number(let t): record.append(contentsOf: t.assumingMemoryBound(to: UInt8.self))
-            case .missing, .other: JSONWriter.write(other!, into: &record)
+            case .missing: continue
+            case .null: key(k); JSONWriter.write(.null, into: &record)
+            case .bool(let b): key(k); JSONWriter.write(.bool(b), into: &record)
+            case .string(let s): key(k); JSONWriter.writeString(utf8: s.assumingMemoryBound(to: UInt8.self), into: &record)
+            case .container(let t), .number(let t): key(k); record.append(contentsOf: t.assumingMemoryBound(to: UInt8.self))
+            case .other:
+                guard let v = FieldPath.value(try parsed(), steps: steps[k]) else { continue }
+                key(k)
+                JSONWriter.write(v, into: &record)
             }
         }
         record.append(UInt8(ascii: "}"))
