@@ -8,7 +8,7 @@ struct QueryParser {
     init(_ text: String) throws(QueryError) {
         var lexer = Lexer(text)
         tokens = try lexer.tokens()
-        length = lexer.chars.count
+        length = lexer.count
     }
 
     var peek: Token { tokens[p] }

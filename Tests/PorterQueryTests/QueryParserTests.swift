@@ -19,6 +19,9 @@ import PorterJSON
         #expect(error("name:José?")?.range == 9..<10)
         #expect(error("name:Jose?")?.range == 9..<10)
         #expect(error("name:é?")?.range == 6..<7)
+        // An empty query selects everyone, over the whole text, however it is read.
+        if case .all(let range) = try Query.parse("   ").root { #expect(range == 0..<3) } else { Issue.record("not .all") }
+        if case .all(let range) = try Query.parse(" \u{3000} ").root { #expect(range == 0..<3) } else { Issue.record("not .all") }
         #expect(try Query.sql("email:ADA@X.IO", target: SQLTarget(searchColumn: "s", indexedColumns: ["email": "email"])).parameters == [.text("ada@x.io")])
     }
 
