@@ -4,11 +4,19 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/provider.h>
+#include <pthread.h>
 
-/// Fetches a digest by OpenSSL name, from the default or the legacy provider; NULL if absent.
-static inline EVP_MD *porter_fetch_md(const char *name) {
+static pthread_once_t porter_providers_once = PTHREAD_ONCE_INIT;
+
+static inline void porter_load_providers(void) {
     OSSL_PROVIDER_try_load(NULL, "default", 1);
     OSSL_PROVIDER_try_load(NULL, "legacy", 1);
+}
+
+/// Fetches a digest by OpenSSL name, from the default or the legacy provider (loaded once,
+/// not at every call); NULL if absent.
+static inline EVP_MD *porter_fetch_md(const char *name) {
+    pthread_once(&porter_providers_once, porter_load_providers);
     return EVP_MD_fetch(NULL, name, NULL);
 }
 

@@ -45,7 +45,6 @@ public struct HTTPResponse: Sendable {
     /// Header names lower-cased; the last value wins.
     public var headers: [String: String]
     public var body: [UInt8]
-    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// A transfer that did not produce an HTTP response.

@@ -81,8 +81,6 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
         baseURL = a
         self.credentials = credentials
         self.tokenCachePath = credentials.token == nil ? tokenCachePath : nil
-        token = credentials.token
-        if token != nil { tokenExpiry = .distantFuture }
     }
 
     /// `$XDG_CACHE_HOME/porter/tokens.json` or `~/.cache/porter/tokens.json`, mode 0600.
@@ -99,10 +97,8 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
 
     func bearer(renew: Bool = false) throws -> String {
         lock.lock(); defer { lock.unlock() }
-        if credentials.token != nil {
-            if renew { throw TenantError("the token in PORTER_TOKEN was refused (expired, or for another tenant)", status: 401) }
-            return token!
-        }
+        // PORTER_TOKEN is used as it is; a 401 is not retried with it (see `send`).
+        if let t = credentials.token { return t }
         if !renew, let t = token, tokenExpiry > Date().addingTimeInterval(60) { return t }
         if !renew, let (t, exp) = readCachedToken(), exp > Date().addingTimeInterval(60) {
             token = t
@@ -300,17 +296,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
     }
 
     public func startExport(_ request: ExportJobRequest) throws -> Job {
-        var o: JSONObject = ["format": .string(request.format)]
-        if let c = request.connectionID { o["connection_id"] = .string(c) }
-        if let l = request.limit { o["limit"] = .int(Int64(l)) }
-        if !request.fields.isEmpty {
-            o["fields"] = .array(request.fields.map { f in
-                var e: JSONObject = ["name": .string(f.name)]
-                if let a = f.exportAs { e["export_as"] = .string(a) }
-                return .object(e)
-            })
-        }
-        guard let body = try call("POST", "/api/v2/jobs/users-exports", json: .object(o)) else {
+        guard let body = try call("POST", "/api/v2/jobs/users-exports", json: request.json) else {
             throw TenantError("POST /api/v2/jobs/users-exports: empty answer", status: 502)
         }
         let job = try Self.job(body)
@@ -363,10 +349,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
     static func job(_ j: JSON) throws -> Job {
         guard let id = j["id"]?.stringValue else { throw TenantError("a job without an id: \(j.serialized())", status: 502) }
         var summary: JobSummary?
-        if let s = j["summary"], !s.isNull {
-            func n(_ k: String) -> Int { Int(s[k]?.intValue ?? 0) }
-            summary = JobSummary(inserted: n("inserted"), updated: n("updated"), failed: n("failed"), total: n("total"))
-        }
+        if let s = j["summary"], !s.isNull { summary = JobSummary(json: s) }
         var job = Job(id: id, type: j["type"]?.stringValue ?? "", status: j["status"]?.stringValue ?? "pending",
                       connectionID: j["connection_id"]?.stringValue, createdAt: j["created_at"]?.stringValue ?? "",
                       externalID: j["external_id"]?.stringValue, upsert: j["upsert"]?.boolValue ?? false,

@@ -10,7 +10,7 @@ public struct Expression: Sendable {
     /// `user.a.b` paths the expression reads (for completion and choosing export fields).
     public let attributePaths: [String]
     /// When the whole expression is a plain attribute path (`user.email`), that path.
-    public let attributePath: String?
+    public var attributePath: String? { attributeSteps.map(Self.pathText) }
     /// The same path as steps (`identities`, 0, `connection`): what a reader that picks values
     /// out of JSON text without parsing it all needs (the CSV export's fast path).
     public let attributeSteps: [JSONPathStep]?
@@ -28,7 +28,7 @@ public struct Expression: Sendable {
         var seen = Set<String>()
         let steps = plainSteps(root).flatMap { $0.isEmpty ? nil : $0 }
         return Expression(source: source, compiled: compiled, slotCount: parser.slotCount, limits: limits,
-                          attributePaths: paths.filter { seen.insert($0).inserted }, attributePath: steps.map(pathText), attributeSteps: steps)
+                          attributePaths: paths.filter { seen.insert($0).inserted }, attributeSteps: steps)
     }
 
     /// Evaluates against one user. A runtime error (a TypeError in JavaScript) is a value, so one
@@ -69,11 +69,9 @@ public struct Expression: Sendable {
         return s
     }
 
-    static func plainPath(_ n: Node) -> String? { plainSteps(n).map(pathText) }
-
     static func collectPaths(_ n: Node, into out: inout [String]) {
-        if let p = plainPath(n), !p.isEmpty {
-            out.append(p)
+        if let steps = plainSteps(n), !steps.isEmpty {
+            out.append(pathText(steps))
             return
         }
         switch n.expr {

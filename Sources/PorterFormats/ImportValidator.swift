@@ -240,22 +240,28 @@ public struct ImportValidator {
 
     /// An address with a local part ≤ 64 and a whole ≤ 254, no spaces, a dotted domain.
     static func isEmail(_ s: String) -> Bool {
-        // Byte-level: no grapheme breaking on the hot path.
-        let u = Array(s.utf8)
-        guard u.count <= 254, let at = u.lastIndex(of: UInt8(ascii: "@")) else { return false }
-        let local = u[..<at], domain = u[(at + 1)...]
-        guard !local.isEmpty, local.count <= 64, !domain.isEmpty,
-              !u.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") || $0 == UInt8(ascii: ",") }),
-              domain.contains(UInt8(ascii: ".")), domain.first != UInt8(ascii: "."), domain.last != UInt8(ascii: ".") else { return false }
-        var previousDot = false
-        for b in domain {
-            let dot = b == UInt8(ascii: ".")
-            if dot && previousDot { return false }
-            previousDot = dot
+        // Byte-level, on the string's own UTF-8: no grapheme breaking, no copy on the hot path.
+        var s = s
+        var nonASCII = false
+        let shapeOK = s.withUTF8 { u -> Bool in
+            guard u.count <= 254, let at = u.lastIndex(of: UInt8(ascii: "@")) else { return false }
+            let local = u[..<at], domain = u[(at + 1)...]
+            guard !local.isEmpty, local.count <= 64, !domain.isEmpty else { return false }
+            for b in u {
+                if b <= 0x20 || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "(") || b == UInt8(ascii: ")") || b == UInt8(ascii: ",") { return false }
+                if b >= 0x80 { nonASCII = true }
+            }
+            guard domain.contains(UInt8(ascii: ".")), domain.first != UInt8(ascii: "."), domain.last != UInt8(ascii: ".") else { return false }
+            var previousDot = false
+            for b in domain {
+                let dot = b == UInt8(ascii: ".")
+                if dot && previousDot { return false }
+                previousDot = dot
+            }
+            return true
         }
         // Unicode spaces are not allowed either.
-        if u.contains(where: { $0 >= 0x80 }) && s.contains(where: \.isWhitespace) { return false }
-        return true
+        return shapeOK && !(nonASCII && s.contains(where: \.isWhitespace))
     }
 
     static func isE164(_ s: String) -> Bool {

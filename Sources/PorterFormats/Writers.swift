@@ -42,14 +42,15 @@ public final class AtomicFile {
     var gzip: Gzip?
     public private(set) var bytesWritten = 0
 
-    /// `compressionLevel`: zlib's 1 (fastest) to 9 (smallest), for names ending in `.gz`.
-    public init(path: String, force: Bool = false, compressionLevel: Int32 = Z_DEFAULT_COMPRESSION) throws(WriterError) {
+    /// `compressionLevel`: zlib's 1 (fastest) to 9 (smallest), for names ending in `.gz`;
+    /// `permissions`: the file's mode (`0o600` for owner-only), else the default.
+    public init(path: String, force: Bool = false, compressionLevel: Int32 = Z_DEFAULT_COMPRESSION, permissions: Int? = nil) throws(WriterError) {
         self.path = path
         if !force && FileManager.default.fileExists(atPath: path) { throw .exists(path) }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         temporaryPath = dir + "/." + url.lastPathComponent + ".porter-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil, attributes: permissions.map { [.posixPermissions: $0] }),
               let h = FileHandle(forWritingAtPath: temporaryPath) else {
             throw .io("cannot write in \(dir.isEmpty ? "." : dir): \(String(cString: strerror(errno)))")
         }
@@ -309,15 +310,25 @@ public struct TableRow {
     /// `"name":` per column (JSON and NDJSON).
     let keys: [[UInt8]]
     var cells = 0
+    /// Cells left out of a JSON row (see `omit()`).
+    var omitted = 0
 
     @inline(__always) mutating func separate() {
         if let csv {
             if cells > 0 { bytes.append(csv.delimiter) }
         } else {
-            if cells > 0 { bytes.append(UInt8(ascii: ",")) }
+            if cells > omitted { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: keys[cells])
         }
         cells += 1
+    }
+
+    /// An undefined cell left out: no member in a JSON row (Auth0's export leaves absent
+    /// fields out), an empty cell in CSV.
+    public mutating func omit() {
+        if csv != nil { return appendEmpty() }
+        cells += 1
+        omitted += 1
     }
 
     /// A cell (nil = undefined).
@@ -355,6 +366,24 @@ public struct TableRow {
         bytes.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
     }
 
+    /// A cell picked out of JSON text by a `JSONProjection`; `resolve` gives the cell for what
+    /// the projection leaves open (and for numbers unless `copyingNumbers`: their text as it
+    /// stands is `JSONWriter`'s only in text `JSONWriter` wrote). With `omittingUndefined`,
+    /// an undefined cell is left out (`omit()`).
+    public mutating func append(_ value: ProjectedValue, copyingNumbers: Bool, omittingUndefined: Bool = false, resolve: () throws -> JSON?) rethrows {
+        switch value {
+        case .missing: omittingUndefined ? omit() : appendEmpty()
+        case .null: appendEmpty()
+        case .bool(let b): append(b)
+        case .string(let s): append(utf8: s)
+        case .container(let t): append(jsonText: t)
+        case .number(let t) where copyingNumbers: append(jsonText: t)
+        case .number, .other:
+            let cell = try resolve()
+            if cell == nil && omittingUndefined { omit() } else { append(cell) }
+        }
+    }
+
     static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8), nullBytes = Array("null".utf8)
 }
 
@@ -365,12 +394,15 @@ final class Gzip {
     init(level: Int32 = Z_DEFAULT_COMPRESSION) { _ = porter_deflate_init_gzip(&stream, level) }
     deinit { deflateEnd(&stream) }
 
+    /// Output space, kept between calls.
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    var out: [UInt8] = []
+
+    /// The compressed bytes for `input` (deflate only reads it: no copy of the input).
     func compress(_ input: [UInt8], finish: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        var input = input
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        input.withUnsafeMutableBufferPointer { inBuf in
-            stream.next_in = inBuf.baseAddress
+        out.removeAll(keepingCapacity: true)
+        input.withUnsafeBufferPointer { inBuf in
+            stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
             stream.avail_in = UInt32(inBuf.count)
             repeat {
                 chunk.withUnsafeMutableBufferPointer { outBuf in

@@ -33,7 +33,6 @@ public struct ExportRequest {
     public var pretty: Bool
     /// Where a remote export's download and sort runs go; the target's directory by default.
     public var scratchDirectory: String
-    public var sortMemoryBudget: Int?
     /// Off only in tests, to compare the local tenant's fast paths with the general one.
     var allowsProjection = true
 
@@ -107,7 +106,6 @@ public enum ExportPipeline {
                 source.isCancelled = isCancelled
                 source.onStatus = status
                 source.scratchDirectory = r.scratchDirectory
-                if let b = r.sortMemoryBudget { source.sortMemoryBudget = b }
                 try source.forEach { user in
                     try tick()
                     if r.format == .import {
@@ -138,15 +136,10 @@ public enum ExportPipeline {
         var user: JSON?
         var row = writer.beginRow()
         for (k, value) in values.enumerated() {
-            switch value {
-            case .missing, .null: row.appendEmpty()
-            case .bool(let b): row.append(b)
-            case .string(let s): row.append(utf8: s)
-            case .container(let t): row.append(jsonText: t)
-            case .number, .other:
-                // Numbers go through the expression's number type (JavaScript's).
+            // Numbers go through the expression's number type (JavaScript's).
+            try row.append(value, copyingNumbers: false) {
                 if user == nil { user = try JSON.parse(buffer: text) }
-                row.append(cell(columns[k], user!, &report))
+                return cell(columns[k], user!, &report)
             }
         }
         try writer.write(row)

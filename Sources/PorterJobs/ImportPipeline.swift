@@ -76,9 +76,9 @@ public final class ImportPipeline {
         /// Accepted by a job whose id was lost in a crash.
         var unconfirmed = false
         var json: JSON {
-            var o: JSONObject = ["file": .string(file), "users": .int(Int64(users)), "state": .string(state),
-                                 "inserted": .int(Int64(summary.inserted)), "updated": .int(Int64(summary.updated)),
-                                 "failed": .int(Int64(summary.failed)), "total": .int(Int64(summary.total))]
+            // The summary's counts sit beside the chunk's own fields.
+            var o: JSONObject = ["file": .string(file), "users": .int(Int64(users)), "state": .string(state)]
+            for (k, v) in summary.json.objectValue ?? [:] { o[k] = v }
             if let job { o["job"] = .string(job) }
             if unconfirmed { o["unconfirmed"] = true }
             return .object(o)
@@ -93,8 +93,7 @@ public final class ImportPipeline {
             users = Int(j["users"]?.intValue ?? 0)
             job = j["job"]?.stringValue
             state = j["state"]?.stringValue ?? "planned"
-            func n(_ k: String) -> Int { Int(j[k]?.intValue ?? 0) }
-            summary = JobSummary(inserted: n("inserted"), updated: n("updated"), failed: n("failed"), total: n("total"))
+            summary = JobSummary(json: j)
             unconfirmed = j["unconfirmed"]?.boolValue ?? false
         }
     }
@@ -118,13 +117,13 @@ public final class ImportPipeline {
         let j: JSON = ["input": .string(request.path), "fingerprint": .string(fingerprint), "connection_id": .string(request.connectionID),
                        "upsert": .bool(request.upsert), "total": .int(Int64(total)), "invalid": .int(Int64(invalid)),
                        "chunks": .array(chunks.map(\.json))]
-        let tmp = journalPath + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw TenantError("cannot write the journal \(tmp)") }
-        let bytes = Array(j.serialized(pretty: true).utf8)
-        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, journalPath) == 0 else { throw TenantError("cannot write the journal \(journalPath)") }
+        do {
+            let file = try AtomicFile(path: journalPath, force: true, permissions: 0o600)
+            try file.write(j.serialized(pretty: true))
+            try file.commit()
+        } catch {
+            throw TenantError("cannot write the journal \(journalPath): \(error)")
+        }
     }
 
     public func run() throws -> ImportReport {
@@ -199,6 +198,7 @@ public final class ImportPipeline {
             currentBytes = 0
         }
         do {
+            var text: [UInt8] = []  // one user's JSON, reused
             while let e = try reader.next() {
                 if total & 1023 == 0 && isCancelled() { throw Cancelled() }
                 total += 1
@@ -215,7 +215,7 @@ public final class ImportPipeline {
                     })])
                     continue
                 }
-                var text: [UInt8] = []
+                text.removeAll(keepingCapacity: true)
                 JSONWriter.write(e.value, into: &text)
                 if text.count > limit {
                     throw TenantError("\(request.path):\(e.line):\(e.column): user \(e.index) alone is \(text.count) bytes, over the \(request.chunkLimit)-byte job limit")

@@ -65,11 +65,7 @@ public struct UserSource {
     }
 
     func exportJob(_ parsed: Query, _ body: (JSON) throws -> Void) throws {
-        var connectionID: String?
-        if let name = connectionName {
-            guard let c = try tenant.connections(strategy: nil).first(where: { $0.name == name }) else { throw TenantError("no connection named '\(name)'") }
-            connectionID = c.id
-        }
+        let connectionID = try connectionName.map { try tenant.connection(named: $0).id }
         var job = try tenant.startExport(ExportJobRequest(connectionID: connectionID, format: "json", fields: Self.exportFields.map { .init(name: $0) }))
         onStatus("export job \(job.id) \(job.status)")
         var wait = 0.5
@@ -106,7 +102,8 @@ public struct UserSource {
 /// then numbers and booleans, then text by bytes; ties keep arrival order), in sorted runs of
 /// at most `memoryBudget` bytes on disk merged at the end: memory stays bounded.
 public struct ExternalSorter {
-    let field: String
+    /// The sort attribute's path, worked out once.
+    let steps: [JSONPathStep]
     let descending: Bool
     let directory: String
     let memoryBudget: Int
@@ -116,16 +113,15 @@ public struct ExternalSorter {
     public private(set) var runs: [String] = []
 
     public init(sort: String, directory: String, memoryBudget: Int) throws {
-        let parts = sort.split(separator: ":")
-        guard parts.count == 2, let dir = Int(parts[1]), dir == 1 || dir == -1 else { throw TenantError("sort must be field:1 or field:-1, not '\(sort)'") }
-        field = String(parts[0])
-        descending = dir == -1
+        let (field, descending) = try SortSpec.parse(sort)
+        steps = FieldPath.steps(field)
+        self.descending = descending
         self.directory = directory
         self.memoryBudget = memoryBudget
     }
 
     public mutating func add(_ user: JSON) throws {
-        let key = FieldPath.value(user, field)
+        let key = FieldPath.value(user, steps: steps)
         rows.append((key, seq, user))
         seq += 1
         bytes += 64 + Self.estimate(user)
@@ -141,19 +137,16 @@ public struct ExternalSorter {
         }
     }
 
-    func ordered(_ a: (key: JSON?, seq: Int), _ b: (key: JSON?, seq: Int)) -> Bool {
-        let c = Self.compare(a.key, b.key)
+    /// Sort order; ties keep arrival order.
+    static func precedes(_ a: (key: JSON?, seq: Int), _ b: (key: JSON?, seq: Int), descending: Bool) -> Bool {
+        let c = compare(a.key, b.key)
         if c != 0 { return descending ? c > 0 : c < 0 }
         return a.seq < b.seq
     }
 
     mutating func sortRows() {
         let descending = descending
-        rows.sort { a, b in
-            let c = Self.compare(a.key, b.key)
-            if c != 0 { return descending ? c > 0 : c < 0 }
-            return a.seq < b.seq
-        }
+        rows.sort { Self.precedes(($0.key, $0.seq), ($1.key, $1.seq), descending: descending) }
     }
 
     mutating func spill() throws {
@@ -178,25 +171,25 @@ public struct ExternalSorter {
         }
         if !rows.isEmpty { try spill() }
         let readers = try runs.map { try JSONStreamReader(path: $0, layout: .ndjson) }
-        var heads: [(key: JSON?, seq: Int, user: JSON)?] = try readers.map { try Self.head($0, field) }
+        var heads: [(key: JSON?, seq: Int, user: JSON)?] = try readers.map { try Self.head($0, steps) }
         var n = 0
         while true {
             var best = -1
             for (i, h) in heads.enumerated() {
                 guard let h else { continue }
-                if best < 0 || ordered((h.key, h.seq), (heads[best]!.key, heads[best]!.seq)) { best = i }
+                if best < 0 || Self.precedes((h.key, h.seq), (heads[best]!.key, heads[best]!.seq), descending: descending) { best = i }
             }
             if best < 0 { break }
             try body(heads[best]!.user)
-            heads[best] = try Self.head(readers[best], field)
+            heads[best] = try Self.head(readers[best], steps)
             n += 1
             if n & 1023 == 0 && isCancelled() { throw Cancelled() }
         }
     }
 
-    static func head(_ r: JSONStreamReader, _ field: String) throws -> (key: JSON?, seq: Int, user: JSON)? {
+    static func head(_ r: JSONStreamReader, _ steps: [JSONPathStep]) throws -> (key: JSON?, seq: Int, user: JSON)? {
         guard let e = try r.next(), let user = e.value["u"] else { return nil }
-        return (FieldPath.value(user, field), Int(e.value["s"]?.intValue ?? 0), user)
+        return (FieldPath.value(user, steps: steps), Int(e.value["s"]?.intValue ?? 0), user)
     }
 
     /// SQLite's order of the values `json_extract` gives.
@@ -215,10 +208,7 @@ public struct ExternalSorter {
         case 1:
             let x = number(a!), y = number(b!)
             return x < y ? -1 : (x > y ? 1 : 0)
-        default:
-            let x = Array(text(a!).utf8), y = Array(text(b!).utf8)
-            if x == y { return 0 }
-            return x.lexicographicallyPrecedes(y) ? -1 : 1
+        default: return Text.compare(text(a!), text(b!))
         }
     }
 

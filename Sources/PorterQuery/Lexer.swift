@@ -39,7 +39,7 @@ struct Lexer {
     let ascii: Bool
 
     /// Characters in the query.
-    let count: Int
+    var count: Int { units.count }
 
     init(_ text: String) {
         self.text = text
@@ -53,7 +53,6 @@ struct Lexer {
             u = chars.map { $0.asciiValue ?? 0x80 }
         }
         units = u
-        count = u.count
     }
 
     /// The Character at `k`.
@@ -67,7 +66,7 @@ struct Lexer {
     }
 
     /// Whether the Character at `k` is `c` (ASCII).
-    @inline(__always) func at(_ k: Int, _ c: Unicode.Scalar) -> Bool { k < units.count && units[k] == UInt8(c.value) }
+    @inline(__always) func at(_ k: Int, _ c: Unicode.Scalar) -> Bool { k < count && units[k] == UInt8(c.value) }
 
     /// Whitespace or a character that ends a term: `( ) [ ] { } : " ^ ~ /`; beyond ASCII, only
     /// Unicode whitespace.

@@ -264,9 +264,9 @@ struct Wildcard: Sendable {
 }
 
 /// Text helpers shared by the matcher and the SQL translation.
-enum Text {
+public enum Text {
     /// Byte-wise (UTF-8) comparison, as Lucene compares terms and SQLite's BINARY collation does.
-    static func compare(_ a: String, _ b: String) -> Int {
+    public static func compare(_ a: String, _ b: String) -> Int {
         var a = a, b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in

@@ -77,7 +77,7 @@ extension Query {
 
     /// The WHERE clause of a query's text, parsed and checked as `parse` does, without
     /// compiling the in-memory matcher a database does not need.
-    public static func sql(_ text: String, dialect: SQLDialect = .sqlite, target: SQLTarget) throws(QueryError) -> SQLFragment {
+    public static func sql(_ text: String, target: SQLTarget) throws(QueryError) -> SQLFragment {
         var parser = try QueryParser(text)
         return sql(try parser.parseQuery(), target: target)
     }

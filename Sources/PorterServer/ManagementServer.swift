@@ -15,7 +15,6 @@ public struct ServerOptions: Sendable {
     /// Auth0's limits.
     public var importFileLimit = 512_000
     public var maxConcurrentImports = 2
-    public var bodyLimit = 2 << 20
     public var tokenLifetime = 86_400
     /// For resilience tests: every Nth API request fails, alternately 429 and 503 (0: never).
     public var faultEvery = 0
@@ -129,17 +128,10 @@ public final class ManagementServer: @unchecked Sendable {
         router.post("/api/v2/jobs/users-exports") { request, _ in
             let body = try await request.body.collect(upTo: 64 << 10)
             return try server.guarded(request, scope: "read:users") {
-                guard case .object(let o)? = try? JSON.parse(String(buffer: body)) else {
+                guard let o = try? JSON.parse(String(buffer: body)), o.objectValue != nil else {
                     throw TenantError("Payload validation error: 'Invalid JSON body'", status: 400)
                 }
-                let fields = try (o["fields"]?.arrayValue ?? []).map { f -> ExportJobRequest.Field in
-                    guard let name = f["name"]?.stringValue, !name.isEmpty else {
-                        throw TenantError("Payload validation error: 'Missing required property: name' on property fields", status: 400)
-                    }
-                    return .init(name: name, exportAs: f["export_as"]?.stringValue)
-                }
-                let job = try tenant.enqueueExport(ExportJobRequest(connectionID: o["connection_id"]?.stringValue, format: o["format"]?.stringValue ?? "json",
-                                                                    limit: o["limit"]?.intValue.map(Int.init), fields: fields))
+                let job = try tenant.enqueueExport(ExportJobRequest(json: o))
                 server.export(job.id, tenant)
                 return server.published(job, request)
             }.withStatus(201)
@@ -202,7 +194,7 @@ public final class ManagementServer: @unchecked Sendable {
               Self.constantTimeEqual(secret, client.secret) else {
             return Self.error(401, "access_denied", "Unauthorized")
         }
-        let token = Self.randomToken(40)
+        let token = Identifiers.random(40)
         lock.withLock { tokens[token] = (Set(client.scopes), Date().addingTimeInterval(Double(options.tokenLifetime))) }
         return Self.json(200, ["access_token": .string(token), "expires_in": .int(Int64(options.tokenLifetime)),
                                "scope": .string(client.scopes.joined(separator: " ")), "token_type": "Bearer"])
@@ -323,18 +315,12 @@ public final class ManagementServer: @unchecked Sendable {
         var job = job
         if let l = job.location, l.hasPrefix("file://") {
             let file = String(l.dropFirst(7))
-            let name = Self.randomToken(32) + (file.hasSuffix(".csv.gz") ? ".csv.gz" : ".json.gz")
+            let name = Identifiers.random(32) + (file.hasSuffix(".csv.gz") ? ".csv.gz" : ".json.gz")
             lock.withLock { downloads[name] = (file, Date().addingTimeInterval(60)) }
             let authority = request.head.authority ?? "\(options.host):\(options.port)"
             job.location = "http://\(authority)/exports/\(name)"
         }
         return job.json
-    }
-
-    static func randomToken(_ n: Int) -> String {
-        var g = SystemRandomNumberGenerator()
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        return String((0..<n).map { _ in alphabet[Int(g.next() % UInt64(alphabet.count))] })
     }
 
     /// Runs an import job on its own thread (the store is synchronous); frees its slot at the end.
@@ -403,7 +389,7 @@ enum Multipart {
         var positions: [Int] = []
         var i = 0
         while i + delimiter.count <= body.count {
-            if body[i] == delimiter[0] && Array(body[i..<i + delimiter.count]) == delimiter {
+            if body[i] == delimiter[0] && body[i..<i + delimiter.count].elementsEqual(delimiter) {
                 positions.append(i)
                 i += delimiter.count
             } else {

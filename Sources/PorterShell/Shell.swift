@@ -92,7 +92,7 @@ public final class Shell {
 
     /// Opens a remote tenant with credentials from the environment, or asked for without echo.
     func connectRemote(_ address: String) throws -> any Tenant {
-        do { _ = try ManagementClient.normalize(address: address) } catch let e as TenantError { throw ShellError(e.message) }
+        _ = try ManagementClient.normalize(address: address)
         var credentials = Credentials.fromEnvironment()
         if !credentials.isComplete {
             guard let id = readSecret("client id (PORTER_CLIENT_ID): "), !id.isEmpty,
@@ -101,15 +101,11 @@ public final class Shell {
             }
             credentials = Credentials(clientID: id, clientSecret: secret)
         }
-        do {
-            let client = try ManagementClient(address: address, credentials: credentials)
-            client.isCancelled = { [weak self] in self?.isCancelled() ?? false }
-            client.onRetry = { [weak self] in self?.console.note($0) }
-            tenantStore = client
-            return client
-        } catch let e as TenantError {
-            throw ShellError(e.message)
-        }
+        let client = try ManagementClient(address: address, credentials: credentials)
+        client.isCancelled = { [weak self] in self?.isCancelled() ?? false }
+        client.onRetry = { [weak self] in self?.console.note($0) }
+        tenantStore = client
+        return client
     }
 
     // MARK: Dispatch
@@ -189,7 +185,6 @@ public final class Shell {
                 console.print("connected to \(t.displayName) (\(names.count) database connection\(names.count == 1 ? "" : "s"))")
             } catch {
                 (session.remote, tenantStore) = saved
-                if let e = error as? TenantError { throw ShellError(e.message) }
                 throw error
             }
         } else {
@@ -500,9 +495,7 @@ public final class Shell {
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError("no such file: \(path)") }
         let t = try tenant()
         guard let connectionName = session.connection else { throw ShellError("choose a database connection first: use CONNECTION") }
-        guard let connection = try t.connections(strategy: nil).first(where: { $0.name == connectionName }) else {
-            throw ShellError("no connection named '\(connectionName)'")
-        }
+        let connection = try t.connection(named: connectionName)
         if let local = t as? LocalTenant {
             // The embedded tenant imports the whole file in one job, batch by batch.
             if resume { throw ShellError("--resume is for remote imports; a local import is all-or-nothing per batch and needs no journal") }
@@ -535,18 +528,14 @@ public final class Shell {
         if let f = report.errorsFile { console.print("  every failed user, with its errors: \(f)") }
     }
 
-    /// Runs a long job under a progress line, which ends however the job does; Ctrl-C and the
-    /// pipelines' errors become messages for the user.
+    /// Runs a long job under a progress line, which ends however the job does; Ctrl-C becomes
+    /// the `cancelled` message (other errors reach `report` as they are).
     func running<T>(_ progress: Progress, cancelled: String, _ body: () throws -> T) throws -> T {
         defer { progress.finish() }
         do {
             return try body()
         } catch is Cancelled {
             throw ShellError(cancelled)
-        } catch let e as WriterError {
-            throw ShellError("\(e)")
-        } catch let e as TenantError {
-            throw ShellError(e.message)
         }
     }
 
@@ -609,18 +598,14 @@ public final class Shell {
     func job(_ rest: String) throws {
         let w = try words(rest)
         let t = try tenant()
-        do {
-            if w.count == 2 && w[0] == "errors" {
-                let errors = try t.jobErrors(id: w[1])
-                if errors.isEmpty { console.print("no errors"); return }
-                for e in errors { console.print(e.json.serialized()) }
-            } else if w.count == 1 {
-                console.print(try t.job(id: w[0]).json.serialized(pretty: true))
-            } else {
-                throw ShellError("usage: job ID | job errors ID")
-            }
-        } catch let e as TenantError {
-            throw ShellError(e.message)
+        if w.count == 2 && w[0] == "errors" {
+            let errors = try t.jobErrors(id: w[1])
+            if errors.isEmpty { console.print("no errors"); return }
+            for e in errors { console.print(e.json.serialized()) }
+        } else if w.count == 1 {
+            console.print(try t.job(id: w[0]).json.serialized(pretty: true))
+        } else {
+            throw ShellError("usage: job ID | job errors ID")
         }
     }
 

@@ -127,13 +127,6 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         return c
     }
 
-    func connection(named name: String) throws -> Connection {
-        guard let c = try connections().first(where: { $0.name == name }) else {
-            throw TenantError("no connection named '\(name)'", status: 404)
-        }
-        return c
-    }
-
     // MARK: Search
 
     /// Translated queries by text: a shell or a server asks the same ones again and again, and
@@ -210,11 +203,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// The ORDER BY for Auth0's `field:1|-1`; throws for what cannot be sorted.
     public static func orderBy(_ sort: String?) throws -> String {
         guard let sort, !sort.isEmpty else { return "id" }
-        let parts = sort.split(separator: ":")
-        guard parts.count == 2, let dir = Int(parts[1]), dir == 1 || dir == -1 else {
-            throw TenantError("sort must be field:1 or field:-1, not '\(sort)'", status: 400)
-        }
-        let field = String(parts[0])
+        let (field, descending) = try SortSpec.parse(sort)
         guard field.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
             throw TenantError("cannot sort by '\(field)'", status: 400)
         }
@@ -223,12 +212,16 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         let column = ["email", "user_id", "username", "created_at", "updated_at", "last_login"].contains(field)
             ? field : "json_extract(profile, '$.\(field)')"
-        return "\(column) \(dir == 1 ? "ASC" : "DESC"), id"
+        return "\(column) \(descending ? "DESC" : "ASC"), id"
     }
 
     public func count(query: String, connectionName: String?) throws -> Int {
+        try count(query: query, connectionName: connectionName, in: nil)
+    }
+
+    func count(query: String, connectionName: String?, in queue: DatabaseQueue?) throws -> Int {
         let (clause, args) = try whereClause(query, connectionName: connectionName)
-        return try db.unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM users WHERE \(clause)"), arguments: args) ?? 0 }
+        return try (queue ?? db).unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM users WHERE \(clause)"), arguments: args) ?? 0 }
     }
 
     /// Every user matching a query, streamed in pages of `batch` (no cap): for exports.
@@ -295,10 +288,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
 
     static func job(_ row: Row) -> Job {
         var summary: JobSummary?
-        if let text: String = row["summary"], let s = try? JSON.parse(text) {
-            summary = JobSummary(inserted: Int(s["inserted"]?.intValue ?? 0), updated: Int(s["updated"]?.intValue ?? 0),
-                                 failed: Int(s["failed"]?.intValue ?? 0), total: Int(s["total"]?.intValue ?? 0))
-        }
+        if let text: String = row["summary"], let s = try? JSON.parse(text) { summary = JobSummary(json: s) }
         return Job(id: row["id"], type: row["type"], status: row["status"], connectionID: row["connection_id"], createdAt: row["created_at"],
                    externalID: row["external_id"], upsert: row["upsert"], percentageDone: row["percentage_done"], summary: summary,
                    statusDetails: row["status_details"], location: row["location"], format: row["format"])
@@ -339,12 +329,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         pruneExports()
         let id = Identifiers.make("job_")
-        var request: JSONObject = ["format": .string(r.format),
-                                   "fields": .array(r.fields.map { f in .object(["name": .string(f.name), "export_as": f.exportAs.map(JSON.string) ?? .null]) })]
-        if let l = r.limit { request["limit"] = .int(Int64(l)) }
         try db.write { db in
             try db.execute(sql: "INSERT INTO jobs (id, type, status, connection_id, created_at, format, export_request) VALUES (?, 'users_export', 'pending', ?, ?, ?, ?)",
-                           arguments: [id, r.connectionID, Timestamp.now(), r.format, JSON.object(request).serialized()])
+                           arguments: [id, r.connectionID, Timestamp.now(), r.format, r.json.serialized()])
         }
         return try job(id: id)
     }
@@ -364,11 +351,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     }
 
     /// Export jobs not finished, oldest first: a restarted server runs them again from the start.
-    public func unfinishedExports() throws -> [String] {
-        try db.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE type = 'users_export' AND status IN ('pending', 'processing') ORDER BY created_at, rowid")
-        }
-    }
+    public func unfinishedExports() throws -> [String] { try unfinishedJobs(type: "users_export") }
 
     /// Test hook: a pause after every 100 users, so a test can act while an export runs.
     static let exportPause = ProcessInfo.processInfo.environment["PORTER_TEST_EXPORT_PAUSE_MS"].flatMap(UInt32.init) ?? 0
@@ -383,11 +366,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         let connectionID: String? = row["connection_id"]
         let format: String = row["format"] ?? "json"
-        let request = (row["export_request"] as String?).flatMap { try? JSON.parse($0) } ?? .object([:])
-        let limit = request["limit"]?.intValue.map(Int.init)
-        let fields = (request["fields"]?.arrayValue ?? []).compactMap { f in
-            f["name"]?.stringValue.map { ExportJobRequest.Field(name: $0, exportAs: f["export_as"]?.stringValue) }
-        }
+        let stored = (row["export_request"] as String?).flatMap { try? JSON.parse($0) } ?? .object([:])
+        let request = (try? ExportJobRequest(json: stored)) ?? ExportJobRequest(connectionID: connectionID)
+        let limit = request.limit, fields = request.fields
         try db.write { db in try db.execute(sql: "UPDATE jobs SET status = 'processing', percentage_done = 0 WHERE id = ?", arguments: [id]) }
         try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true)
         let file = exportDirectory + "/\(id).\(format).gz"
@@ -400,16 +381,15 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             config.readonly = true
             config.busyMode = .timeout(10)
             let reader = try DatabaseQueue(path: path, configuration: config)
-            let (clause, args) = try whereClause("", connectionName: connectionName)
             // For the percentage only: users imported meanwhile may still be exported.
             let cap = limit ?? .max
-            let total = min(cap, try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0 })
+            let total = min(cap, try count(query: "", connectionName: connectionName, in: reader))
             let names = fields.map { $0.exportAs ?? $0.name }
             // Fast compression: the file is a download that lives for minutes.
             let writer = try TableWriter(path: file, format: format == "csv" ? .csv : .ndjson, columns: names, force: true, compressionLevel: 1)
             var n = 0, reported = 0
             struct LimitReached: Error {}
-            let write = ExportJobWriter(writer: writer, fields: fields, names: names, csv: format == "csv")
+            let write = ExportJobWriter(writer: writer, fields: fields)
             do {
                 try forEachProfileText(query: "", connectionName: connectionName, sort: nil, in: reader) { text in
                     if n >= cap { throw LimitReached() }
@@ -484,9 +464,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     }
 
     /// Import jobs a stopped process left pending or processing, oldest first.
-    public func unfinishedImports() throws -> [String] {
+    public func unfinishedImports() throws -> [String] { try unfinishedJobs(type: "users_import") }
+
+    func unfinishedJobs(type: String) throws -> [String] {
         try db.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE type = 'users_import' AND status IN ('pending', 'processing') ORDER BY created_at, rowid")
+            try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE type = ? AND status IN ('pending', 'processing') ORDER BY created_at, rowid", arguments: [type])
         }
     }
 
@@ -578,7 +560,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     }
 
     static func summaryText(_ s: JobSummary) -> String {
-        JSON.object(["inserted": .int(Int64(s.inserted)), "updated": .int(Int64(s.updated)), "failed": .int(Int64(s.failed)), "total": .int(Int64(s.total))]).serialized()
+        s.json.serialized()
     }
 
     static func recordError(_ db: Database, _ jobID: String, _ position: inout Int, _ user: JSON, _ errors: [JSON]) throws {
@@ -711,8 +693,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
 public enum Identifiers {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
     /// `con_` / `job_` + 16 alphanumerics.
-    public static func make(_ prefix: String) -> String {
-        prefix + String((0..<16).map { _ in alphabet.randomElement()! })
+    public static func make(_ prefix: String) -> String { prefix + random(16) }
+
+    /// `n` alphanumerics from the system's secure generator: ids, tokens, download names.
+    public static func random(_ n: Int) -> String {
+        String((0..<n).map { _ in alphabet.randomElement()! })
     }
     public static func hex(_ n: Int) -> String {
         String((0..<n).map { _ in "0123456789abcdef".randomElement()! })
@@ -739,27 +724,13 @@ public enum Timestamp {
 final class ExportJobWriter {
     let writer: TableWriter
     let steps: [[JSONPathStep]]
-    let names: [String]
-    let csv: Bool
     let projection: JSONProjection
-    /// `"name":` per field; nil when two fields share an output name (the last one wins there,
-    /// which the object path handles).
-    let keys: [[UInt8]]?
     var values: [ProjectedValue] = []
-    var record: [UInt8] = []
 
-    init(writer: TableWriter, fields: [ExportJobRequest.Field], names: [String], csv: Bool) {
+    init(writer: TableWriter, fields: [ExportJobRequest.Field]) {
         self.writer = writer
-        self.names = names
-        self.csv = csv
         steps = fields.map { FieldPath.steps($0.name) }
         projection = JSONProjection(paths: steps)
-        keys = Set(names).count == names.count ? names.map { name in
-            var key: [UInt8] = []
-            JSONWriter.writeString(name, into: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
-        } : nil
     }
 
     func user(text: UnsafeRawBufferPointer) throws {
@@ -769,45 +740,17 @@ final class ExportJobWriter {
             if user == nil { user = try JSON.parse(buffer: text) }
             return user!
         }
-        guard csv || keys != nil else {
+        guard writer.streamsRows else {
+            // Two fields of one output name: an object, where the last one wins.
             var o = JSONObject()
-            for (k, name) in names.enumerated() { if let v = FieldPath.value(try parsed(), steps: steps[k]) { o[name] = v } }
+            for (k, name) in writer.columns.enumerated() { if let v = FieldPath.value(try parsed(), steps: steps[k]) { o[name] = v } }
             return try writer.writeObject(.object(o))
         }
         _ = projection.project(text, into: &values)
-        if csv {
-            var row = writer.beginRow()
-            for (k, value) in values.enumerated() {
-                switch value {
-                case .missing, .null: row.appendEmpty()
-                case .bool(let b): row.append(b)
-                case .string(let s): row.append(utf8: s)
-                case .container(let t), .number(let t): row.append(jsonText: t)
-                case .other: row.append(FieldPath.value(try parsed(), steps: steps[k]))
-                }
-            }
-            return try writer.write(row)
-        }
-        record.removeAll(keepingCapacity: true)
-        record.append(UInt8(ascii: "{"))
-        func key(_ k: Int) {
-            if record.count > 1 { record.append(UInt8(ascii: ",")) }
-            record.append(contentsOf: keys![k])
-        }
+        var row = writer.beginRow()
         for (k, value) in values.enumerated() {
-            switch value {
-            case .missing: continue
-            case .null: key(k); JSONWriter.write(.null, into: &record)
-            case .bool(let b): key(k); JSONWriter.write(.bool(b), into: &record)
-            case .string(let s): key(k); JSONWriter.writeString(utf8: s.assumingMemoryBound(to: UInt8.self), into: &record)
-            case .container(let t), .number(let t): key(k); record.append(contentsOf: t.assumingMemoryBound(to: UInt8.self))
-            case .other:
-                guard let v = FieldPath.value(try parsed(), steps: steps[k]) else { continue }
-                key(k)
-                JSONWriter.write(v, into: &record)
-            }
+            try row.append(value, copyingNumbers: true, omittingUndefined: true) { FieldPath.value(try parsed(), steps: steps[k]) }
         }
-        record.append(UInt8(ascii: "}"))
-        try record.withUnsafeBytes { try writer.writeObject(text: $0) }
+        try writer.write(row)
     }
 }

@@ -25,6 +25,16 @@ public protocol Tenant: AnyObject {
     func verify(email: String, password: String, connectionName: String?) throws -> PasswordCheck
 }
 
+extension Tenant {
+    /// The connection of this name; a clear error when there is none.
+    public func connection(named name: String) throws -> Connection {
+        guard let c = try connections(strategy: nil).first(where: { $0.name == name }) else {
+            throw TenantError("no connection named '\(name)'", status: 404)
+        }
+        return c
+    }
+}
+
 public struct Connection: Sendable, Equatable {
     public var id: String
     public var name: String
@@ -108,6 +118,33 @@ public struct ExportJobRequest: Sendable {
         self.limit = limit
         self.fields = fields
     }
+
+    /// The body of `POST /api/v2/jobs/users-exports`.
+    public var json: JSON {
+        var o: JSONObject = ["format": .string(format)]
+        if let connectionID { o["connection_id"] = .string(connectionID) }
+        if let limit { o["limit"] = .int(Int64(limit)) }
+        if !fields.isEmpty {
+            o["fields"] = .array(fields.map { f in
+                var e: JSONObject = ["name": .string(f.name)]
+                if let a = f.exportAs { e["export_as"] = .string(a) }
+                return .object(e)
+            })
+        }
+        return .object(o)
+    }
+
+    /// From that body; every field needs a name.
+    public init(json o: JSON) throws {
+        let fields = try (o["fields"]?.arrayValue ?? []).map { f -> Field in
+            guard let name = f["name"]?.stringValue, !name.isEmpty else {
+                throw TenantError("Payload validation error: 'Missing required property: name' on property fields", status: 400)
+            }
+            return Field(name: name, exportAs: f["export_as"]?.stringValue)
+        }
+        self.init(connectionID: o["connection_id"]?.stringValue, format: o["format"]?.stringValue ?? "json",
+                  limit: o["limit"]?.intValue.map(Int.init), fields: fields)
+    }
 }
 
 public struct JobSummary: Sendable, Equatable {
@@ -117,6 +154,16 @@ public struct JobSummary: Sendable, Equatable {
         self.updated = updated
         self.failed = failed
         self.total = total
+    }
+
+    /// From Auth0's `summary` object (a missing count is 0).
+    public init(json: JSON) {
+        func n(_ k: String) -> Int { Int(json[k]?.intValue ?? 0) }
+        self.init(inserted: n("inserted"), updated: n("updated"), failed: n("failed"), total: n("total"))
+    }
+
+    public var json: JSON {
+        ["inserted": .int(Int64(inserted)), "updated": .int(Int64(updated)), "failed": .int(Int64(failed)), "total": .int(Int64(total))]
     }
 }
 
@@ -158,9 +205,7 @@ public struct Job: Sendable, Equatable {
         if let externalID { o["external_id"] = .string(externalID) }
         if type == "users_import" { o["upsert"] = .bool(upsert) }
         o["percentage_done"] = .int(Int64(percentageDone))
-        if let s = summary {
-            o["summary"] = ["inserted": .int(Int64(s.inserted)), "updated": .int(Int64(s.updated)), "failed": .int(Int64(s.failed)), "total": .int(Int64(s.total))]
-        }
+        if let s = summary { o["summary"] = s.json }
         if let statusDetails { o["status_details"] = .string(statusDetails) }
         if let format { o["format"] = .string(format) }
         if let location { o["location"] = .string(location) }
@@ -211,6 +256,17 @@ public struct TenantError: Error, CustomStringConvertible, Sendable {
         self.status = status
     }
     public var description: String { message }
+}
+
+/// Auth0's sort parameter, `field:1` or `field:-1`.
+public enum SortSpec {
+    public static func parse(_ sort: String) throws -> (field: String, descending: Bool) {
+        let parts = sort.split(separator: ":")
+        guard parts.count == 2, let dir = Int(parts[1]), dir == 1 || dir == -1 else {
+            throw TenantError("sort must be field:1 or field:-1, not '\(sort)'", status: 400)
+        }
+        return (String(parts[0]), dir == -1)
+    }
 }
 
 /// Auth0's export field names: dotted paths with array indexes (`identities[0].connection`).
