@@ -12,7 +12,10 @@ struct TokenRoutes {
     }
 
     func token(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 << 10)
+        let body = try await Deadline.race(seconds: state.options.bodyReadTimeout,
+                                           timeout: OAuthError(statusCode: 408, error: "invalid_request", description: "The request body was not received in time")) {
+            try await request.body.collect(upTo: 64 << 10)
+        }
         let text = String(buffer: body)
         var fields: [String: String] = [:]
         if request.headers[.contentType]?.contains("json") == true {

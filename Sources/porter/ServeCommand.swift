@@ -21,7 +21,7 @@ struct ServeCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Address to bind (default: loopback only).") var host = "127.0.0.1"
+    @Option(name: .long, help: "Address to bind (loopback unless you must; any other address is warned about).") var host = "127.0.0.1"
     @Option(name: .long, help: "Port (0 picks a free one; the chosen port is printed).") var port = 4000
     @Option(name: .long, help: ArgumentHelp("The local tenant file.", valueName: "path")) var tenant: String?
     @Option(name: .long, help: "Scopes granted to the client, comma-separated.") var scopes = "read:users,create:users,read:connections"
