@@ -70,7 +70,7 @@ check(jd.get("connection") == "Username-Password-Authentication", f"job connecti
 errs = api.jobs.errors.get(j.id)
 print("errors", type(errs).__name__)
 special = [
-    {"email": "zoe+tag@acme.com", "name": "Zoë O'Brien & Co+", "given_name": "Zoë", "user_metadata": {"city": "Zürich"}},
+    {"email": "zoe+tag@acme.com", "name": "Zoë O'Brien & Co+", "given_name": "Zoëlle", "user_metadata": {"city": "Zürich"}},
     {"email": "dennis.thompson@acme.com", "name": "Dennis Thompson"},
     {"email": "broken", "custom_password_hash": "$2b$10$SHOULDNOTLEAK"},
 ]
@@ -90,7 +90,7 @@ if isinstance(errs2, list) and errs2:
 for q, expect in [('name:"Dennis Thompson"', "dennis.thompson@acme.com"),
                   ('name:"Zoë O\'Brien & Co+"', "zoe+tag@acme.com"),
                   ('email:"zoe+tag@acme.com"', "zoe+tag@acme.com"),
-                  ('given_name:Zoë AND email.domain:acme.com', "zoe+tag@acme.com")]:
+                  ('given_name:Zoëlle AND email.domain:acme.com', "zoe+tag@acme.com")]:
     found = [u.email for u in api.users.list(q=q, search_engine="v3", per_page=10)]
     check(found == [expect], f"search {q!r}: {found}")
 page = api.users.list(q="email.domain:acme.com", search_engine="v3", per_page=5, include_totals=True)

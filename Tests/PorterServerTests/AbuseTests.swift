@@ -115,3 +115,16 @@ import Testing
         #expect(ServerOptions.isExposed(host: "0.0.0.0") && ServerOptions.isExposed(host: "::") && !ServerOptions.isExposed(host: "127.0.0.1"))
     }
 }
+
+/// The request budget (Auth0's 503 after 2 s) answers without waiting for the work to finish.
+@Suite struct DeadlineTests {
+    struct Late: Error {}
+
+    @Test func slowWorkIsCutOffAndFastWorkAnswers() async throws {
+        await #expect(throws: Late.self) {
+            try await Deadline.race(seconds: 0.01, timeout: Late()) { try await Task.sleep(nanoseconds: 5_000_000_000); return 1 }
+        }
+        let fast = try await Deadline.race(seconds: 10, timeout: Late()) { 42 }
+        #expect(fast == 42)
+    }
+}
