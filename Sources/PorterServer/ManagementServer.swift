@@ -50,6 +50,7 @@ public final class ManagementServer: Sendable {
         let idle = TimeAmount.milliseconds(Int64(options.idleTimeout * 1000))
         return Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)),
                            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "porter"),
+                           services: [state.jobs],
                            onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 }

@@ -11,6 +11,7 @@ final class ServerState: @unchecked Sendable {
     let logger: Logger
     let tokens: TokenStore
     let throttle: LoginThrottle
+    let jobs: JobRunner
     private let lock = NSLock()
     private var activeImports = 0
     /// Export download names → file and expiry.
@@ -22,6 +23,7 @@ final class ServerState: @unchecked Sendable {
         self.logger = logger
         tokens = TokenStore(capacity: options.maxTokens)
         throttle = LoginThrottle(failuresAllowed: options.loginFailuresAllowed)
+        jobs = JobRunner(logger: logger)
     }
 
     /// Directory the uploads of import jobs are kept in until their job ends (absolute).
@@ -58,20 +60,18 @@ final class ServerState: @unchecked Sendable {
         for id in try tenant.unfinishedExports() { export(id) }
     }
 
-    /// Runs an import job on its own thread (the store is synchronous); frees its slot at the end.
+    /// Runs an import job in the background; frees its slot at the end.
     func process(_ id: String) {
-        Thread.detachNewThread { [self] in
-            do { _ = try tenant.processImport(id: id, progress: nil) } catch { logger.error("import job \(id) failed: \(error)") }
-            releaseImportSlot()
+        jobs.submit("import job \(id)") { [self] in
+            defer { releaseImportSlot() }
+            _ = try tenant.processImport(id: id, progress: nil)
         }
     }
 
-    /// Runs an export job on its own thread, as Auth0 does: the request that created it has
+    /// Runs an export job in the background, as Auth0 does: the request that created it has
     /// its answer (pending) at once, and the client polls the job.
     func export(_ id: String) {
-        Thread.detachNewThread { [self] in
-            do { _ = try tenant.processExport(id: id) } catch { logger.error("export job \(id) failed: \(error)") }
-        }
+        jobs.submit("export job \(id)") { [self] in _ = try tenant.processExport(id: id) }
     }
 
     // MARK: Downloads

@@ -10,6 +10,9 @@ import PorterQuery
 public final class LocalTenant: Tenant, @unchecked Sendable {
     public let path: String
     let db: DatabaseQueue
+    /// Point lookups (by id, by email) read through a connection of their own, so that they
+    /// never queue behind a long search or an import batch on `db` (WAL: they see the last commit).
+    let lookups: DatabaseQueue
     /// Lifts Auth0's 1,000-result and 100-per-page caps (local use only).
     public var uncapped = false
     public var displayName: String { "local" }
@@ -46,6 +49,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         do {
             db = try DatabaseQueue(path: path, configuration: config)
             try Self.migrator.migrate(db)
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            readOnly.busyMode = .timeout(10)
+            lookups = try DatabaseQueue(path: path, configuration: readOnly)
         } catch {
             throw TenantError("cannot open the local tenant at \(path): \(error)", status: 500)
         }
@@ -270,11 +277,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     }
 
     public func user(id: String) throws -> JSON? {
-        try db.read { db in try String.fetchOne(db, sql: "SELECT profile FROM users WHERE user_id = ?", arguments: [id]) }.map { try JSON.parse($0) }
+        try lookups.read { db in try String.fetchOne(db, sql: "SELECT profile FROM users WHERE user_id = ?", arguments: [id]) }.map { try JSON.parse($0) }
     }
 
     public func users(email: String) throws -> [JSON] {
-        try db.read { db in try String.fetchAll(db, sql: "SELECT profile FROM users WHERE email = ?", arguments: [email.lowercased()]) }.map { try JSON.parse($0) }
+        try lookups.read { db in try String.fetchAll(db, sql: "SELECT profile FROM users WHERE email = ?", arguments: [email.lowercased()]) }.map { try JSON.parse($0) }
     }
 
     // MARK: Jobs

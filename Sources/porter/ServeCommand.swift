@@ -16,8 +16,13 @@ struct ServeCommand: ParsableCommand {
         GET /api/v2/users-by-email, POST /api/v2/jobs/users-imports (multipart), GET /api/v2/jobs/{id}, \
         GET /api/v2/jobs/{id}/errors, POST /api/v2/jobs/users-exports and the download its job's location \
         points to (valid 60 s; files are kept a day). Import jobs run in the background, two at a time, \
-        and export jobs each on its own thread; a restarted server finishes the jobs it had accepted. Binds to 127.0.0.1 unless --host says otherwise (and warns when it is not loopback). Requests are logged to stderr at --log-level info. The client is \
-        PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and printed at start.
+        and export jobs each on its own thread; a restarted server finishes the jobs it had accepted. \
+        As Auth0: query strings are form-encoded (+ is a space), tokens expire (24 h) and name the audience \
+        …/api/v2/, reads over 2 s answer 503, 50 requests a second per client (10 per address without a \
+        valid token), and wrong secrets back off per client id and address. Binds to 127.0.0.1 unless --host \
+        says otherwise (and warns when it is not loopback). Requests are logged to stderr (never tokens or \
+        secrets). The client is PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and \
+        printed at start.
         """
     )
 
