@@ -35,9 +35,17 @@ extension Result where Failure == Error {
     }
 }
 
-/// Blocking SQLite and file work runs here, never on Swift's cooperative pool.
+/// Blocking SQLite work runs here, never on Swift's cooperative pool. More threads than cores:
+/// most of them wait (searches queue for the store's one writer connection), and a point lookup,
+/// which reads through a connection of its own, must find a thread free meanwhile.
 enum Blocking {
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
+        try await pool.runIfActive(body)
     }
 }

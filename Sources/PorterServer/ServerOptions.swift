@@ -27,7 +27,7 @@ public struct ServerOptions: Sendable {
     public var uncapped = false
     /// Token bucket per authenticated client, and per address for calls without a valid token.
     public var rateLimit = RateLimitPolicy(burst: 50, perSecond: 50)
-    public var anonymousRateLimit = RateLimitPolicy(burst: 20, perSecond: 10)
+    public var anonymousRateLimit = RateLimitPolicy(burst: 10, perSecond: 10)
     /// Brute-force protection on /oauth/token: failures allowed per client id and address
     /// (and per address alone) before backing off.
     public var loginFailuresAllowed = 5

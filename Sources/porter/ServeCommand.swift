@@ -18,8 +18,8 @@ struct ServeCommand: ParsableCommand {
         points to (valid 60 s; files are kept a day). Import jobs run in the background, two at a time, \
         and export jobs each on its own thread; a restarted server finishes the jobs it had accepted. \
         As Auth0: query strings are form-encoded (+ is a space), tokens expire (24 h) and name the audience \
-        …/api/v2/, reads over 2 s answer 503, 50 requests a second per client (10 per address without a \
-        valid token), and wrong secrets back off per client id and address. Binds to 127.0.0.1 unless --host \
+        …/api/v2/, reads over 2 s answer 503, --rate-limit requests a second per client (a fifth of it per \
+        address without a valid token), and wrong secrets back off per client id and address. Binds to 127.0.0.1 unless --host \
         says otherwise (and warns when it is not loopback). Requests are logged to stderr (never tokens or \
         secrets). The client is PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and \
         printed at start.
@@ -34,10 +34,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("For resilience tests: every Nth API request fails with 429 or 503.", valueName: "N")) var testFaults = 0
     @Option(name: .long, help: ArgumentHelp("Request log level: trace, debug, info, notice, warning, error, critical (requests are logged at info; never tokens or secrets).", valueName: "level"))
     var logLevel = "info"
+    @Option(name: .long, help: ArgumentHelp("Requests a second per client (also its burst); calls without a valid token get a fifth of it per address.", valueName: "n"))
+    var rateLimit = 50
     @Option(name: .long, help: ArgumentHelp("Close a connection that sends nothing for this many seconds (also a request never finished).", valueName: "seconds"))
     var idleTimeout: Double = 30
 
     func validate() throws {
+        guard rateLimit >= 1, rateLimit <= 1_000_000 else { throw ValidationError("--rate-limit must be between 1 and 1000000") }
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0 and 86400 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
@@ -52,6 +55,8 @@ struct ServeCommand: ParsableCommand {
         options.uncapped = uncapped
         options.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         options.idleTimeout = idleTimeout
+        options.rateLimit = RateLimitPolicy(burst: rateLimit, perSecond: Double(rateLimit))
+        options.anonymousRateLimit = RateLimitPolicy(burst: max(1, rateLimit / 5), perSecond: max(1, Double(rateLimit) / 5))
         options.bodyReadTimeout = idleTimeout
         let env = ProcessInfo.processInfo.environment
         let id = env["PORTER_SERVE_CLIENT_ID"] ?? "porter-" + String(UUID().uuidString.prefix(8)).lowercased()
