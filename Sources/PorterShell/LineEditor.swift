@@ -38,7 +38,7 @@ public final class LineEditor {
             guard Int(state) < LineEditor.candidates.count else { return nil }
             return strdup(LineEditor.candidates[Int(state)])
         }
-        try? FileManager.default.createDirectory(atPath: (historyPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: historyPath).deletingLastPathComponent().path, withIntermediateDirectories: true)
         _ = read_history(historyPath)
         shell.isCancelled = { porter_sigint_pending() != 0 }
         shell.readSecret = { prompt in
@@ -76,6 +76,8 @@ public final class LineEditor {
             if !LineEditor.isSecret(trimmed) {
                 add_history(trimmed)
                 shell.history.append(trimmed)
+                // Saved as each command is run, so a crash or a kill loses none of the session.
+                saveHistory()
             }
             do {
                 try shell.execute(trimmed)

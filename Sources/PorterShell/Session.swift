@@ -21,6 +21,8 @@ public struct Session {
     public var csv = CSVOptions()
     public var onError: OnError = .stop
     public var pretty = false
+    /// The last export's target, for `save --with-export`.
+    public var lastExport: (path: String, force: Bool)?
     /// Attribute paths seen in users, for completion.
     public var seenPaths = Set<String>()
 
@@ -34,7 +36,8 @@ public struct Session {
     public func script() -> String {
         var lines = ["# porter session, replay with: porter -f FILE.porter"]
         if let remote {
-            lines.append("connect \(Words.quote(remote))   # credentials from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN")
+            lines.append("# credentials from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN")
+            lines.append("connect \(Words.quote(remote))")
         } else if let tenantPath {
             lines.append("connect local \(Words.quote(tenantPath))")
         }

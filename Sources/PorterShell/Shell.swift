@@ -116,8 +116,8 @@ public final class Shell {
 
     /// Runs one command line (already joined from continuation lines).
     public func execute(_ rawLine: String) throws {
-        let line = rawLine.trimmingCharacters(in: .whitespaces)
-        if line.isEmpty || line.hasPrefix("#") { return }
+        let line = ScriptLines.stripComment(rawLine).trimmingWhitespace()
+        if line.isEmpty { return }
         let name = String(line.prefix { !$0.isWhitespace })
         let rest = String(line.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
         switch name {
@@ -127,10 +127,10 @@ public final class Shell {
             console.print(text)
         case "quit", "exit": throw QuitRequest()
         case "connect": try connect(rest)
-        case "connections": try listConnections()
+        case "connections": try noArguments(name, rest); try listConnections()
         case "use": try use(rest)
         case "query": try query(rest)
-        case "count": try count()
+        case "count": try count(rest)
         case "preview": try preview(rest)
         case "explain": try explain(rest)
         case "columns": try columns(rest)
@@ -139,21 +139,28 @@ public final class Shell {
         case "sort": try sort(rest)
         case "format": try format(rest)
         case "set": try set(rest)
-        case "show": show()
+        case "show": try noArguments(name, rest); show()
         case "export": try export(rest)
         case "import": try importFile(rest)
         case "validate": try validate(rest)
-        case "jobs": try jobs()
+        case "jobs": try noArguments(name, rest); try jobs()
         case "job": try job(rest)
         case "verify": try verify(rest)
         case "seed": try seed(rest)
         case "save": try save(rest)
         case "run": try run(rest)
-        case "history": for (i, h) in history.enumerated() { console.print(String(format: "%5d  ", i + 1) + h) }
+        case "history":
+            try noArguments(name, rest)
+            for (i, h) in history.enumerated() { console.print(String(format: "%5d  ", i + 1) + h) }
         default:
             let suggestion = Help.nearest(name, in: Self.commands)
             throw ShellError("unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (type 'help')")
         }
+    }
+
+    /// Commands that take no arguments say so instead of ignoring them.
+    func noArguments(_ name: String, _ rest: String) throws {
+        guard rest.isEmpty else { throw ShellError("\(name) takes no arguments (got '\(rest)'); see 'help \(name)'") }
     }
 
     func words(_ s: String) throws -> [String] {
@@ -215,9 +222,9 @@ public final class Shell {
 
     // MARK: Query
 
-    func parsedQuery(_ text: String) throws -> Query {
+    func parsedQuery(_ text: String, prefix: String = "query ") throws -> Query {
         do { return try Query.parse(text) } catch {
-            throw ShellError.at(error.message, source: text, range: error.range, prefix: "query ")
+            throw ShellError.at(error.message, source: text, range: error.range, prefix: prefix)
         }
     }
 
@@ -233,8 +240,11 @@ public final class Shell {
         if n > 0 { try preview(String(min(session.previewSize, 5))) }
     }
 
-    func count() throws {
-        let n = try tenant().count(query: session.query, connectionName: session.connection)
+    /// `count` counts the session's query; `count QUERY` counts QUERY and leaves the session as it is.
+    func count(_ rest: String) throws {
+        let text = rest.isEmpty ? session.query : rest
+        _ = try parsedQuery(text, prefix: rest.isEmpty ? "query " : "count ")
+        let n = try tenant().count(query: text, connectionName: session.connection)
         console.print("\(n)")
     }
 
@@ -390,11 +400,33 @@ public final class Shell {
         guard (1...2).contains(w.count), w.count == 1 || ["asc", "desc"].contains(w[1]) else {
             throw ShellError("usage: sort ATTRIBUTE [asc|desc] | sort none")
         }
-        let attribute = w[0].hasPrefix("user.") ? String(w[0].dropFirst(5)) : w[0]
-        guard (try? LocalTenant.orderBy(attribute + ":1")) != nil else {
-            throw ShellError("cannot sort by '\(w[0])': sort by a top-level attribute such as created_at, email or last_login")
+        session.sort = (try sortAttribute(w[0]), w.count == 1 || w[1] == "asc")
+    }
+
+    /// Attributes the Management API sorts users by (never metadata).
+    static let sortableAttributes = ["blocked", "created_at", "email", "email_verified", "family_name", "given_name", "last_ip",
+                                     "last_login", "last_password_reset", "logins_count", "name", "nickname", "phone_number",
+                                     "phone_verified", "updated_at", "user_id", "username"]
+
+    /// What `sort WORD` sorts by: an attribute (`email`, `user.email`), or a column whose
+    /// expression is a sortable attribute (`sort Email` after `columns default`).
+    func sortAttribute(_ word: String) throws -> String {
+        let attribute = word.hasPrefix("user.") ? String(word.dropFirst(5)) : word
+        if Self.sortableAttributes.contains(attribute) { return attribute }
+        if let i = session.columns.firstIndex(where: { $0.name == word }) {
+            let source = session.columnSources[i].trimmingWhitespace()
+            let path = source.hasPrefix("user.") ? String(source.dropFirst(5)) : ""
+            guard Self.sortableAttributes.contains(path) else {
+                throw ShellError("cannot sort by the column '\(word)' (= \(source)): the tenant sorts by an attribute, and this column is not one of \(Self.sortableAttributes.joined(separator: ", "))")
+            }
+            return path
         }
-        session.sort = (attribute, w.count == 1 || w[1] == "asc")
+        if attribute.hasPrefix("user_metadata") || attribute.hasPrefix("app_metadata") {
+            throw ShellError("cannot sort by '\(word)': the Management API does not sort by metadata")
+        }
+        let suggestion = Help.nearest(attribute, in: Self.sortableAttributes + session.columns.map(\.name))
+        throw ShellError("cannot sort by '\(word)': not a sortable attribute or a column" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+                         + " (attributes: \(Self.sortableAttributes.joined(separator: ", ")))")
     }
 
     func format(_ rest: String) throws {
@@ -456,17 +488,22 @@ public final class Shell {
         if session.format == .csv && session.columns.isEmpty {
             throw ShellError("CSV needs columns: add some ('columns default', 'column add NAME = EXPR') or choose 'format json'")
         }
+        // Exporting to standard output: the data owns stdout, so everything else goes to stderr.
+        let toStdout = w[0] == "-"
+        let say: (String) -> Void = toStdout ? { [console] in console.err($0 + "\n") } : { [console] in console.print($0) }
         let progress = Progress(console: console, label: "exporting", total: nil)
+        if toStdout { progress.quiet = true }
         let report = try running(progress, cancelled: "export cancelled; \(w[0]) was not written") {
             try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
                                                  sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
                                                  force: force, pretty: session.pretty),
-                                   tenant: try tenant(), progress: { progress.update($0) }, status: { [console] in console.note($0) },
+                                   tenant: try tenant(), progress: { progress.update($0) }, status: say,
                                    isCancelled: isCancelled)
         }
-        console.print("exported \(report.rows) row\(report.rows == 1 ? "" : "s") to \(w[0]) (\(session.format.rawValue)) in \(String(format: "%.2f", report.seconds)) s" +
+        session.lastExport = (path: w[0], force: force)
+        say("exported \(report.rows) row\(report.rows == 1 ? "" : "s") to \(w[0]) (\(session.format.rawValue)) in \(String(format: "%.2f", report.seconds)) s" +
                       (report.failedCells > 0 ? "; \(report.failedCells) cell\(report.failedCells == 1 ? "" : "s") failed" : ""))
-        for e in report.errors { console.print("  " + e) }
+        for e in report.errors { say("  " + e) }
     }
 
     func importFile(_ rest: String) throws {
@@ -648,11 +685,20 @@ public final class Shell {
 
     func save(_ rest: String) throws {
         let w = try words(rest)
-        guard w.count == 1 || (w.count == 2 && w.contains("--force")) else { throw ShellError("usage: save FILE.porter [--force]") }
-        let path = w.first { $0 != "--force" }!
+        let usage = "usage: save FILE.porter [--force] [--with-export]"
+        let options = ["--force", "--with-export"]
+        if let unknown = w.first(where: { $0.hasPrefix("--") && !options.contains($0) }) { throw ShellError("unknown option \(unknown) (\(usage))") }
+        let files = w.filter { !options.contains($0) }
+        guard files.count == 1, let path = files.first else { throw ShellError(usage) }
+        var script = session.script()
+        if w.contains("--with-export") {
+            guard let last = session.lastExport else { throw ShellError("--with-export records the last export, and this session has not exported yet") }
+            // --force: a replay from cron overwrites the previous run's file.
+            script += "export \(Words.quote(last.path)) --force\n"
+        }
         let result: Result<Void, WriterError> = Result { () throws(WriterError) in
             let f = try AtomicFile(path: path, force: w.contains("--force"))
-            try f.write(session.script())
+            try f.write(script)
             try f.commit()
         }
         if case .failure(let e) = result { throw ShellError(e.description) }
@@ -676,23 +722,13 @@ public final class Shell {
         if failed > 0 { throw ScriptFailed(count: failed) }
     }
 
-    /// Runs lines (joining `\` continuations); returns the number of failed commands.
+    /// Runs lines (comments and `\` continuations as `ScriptLines` reads them); returns the
+    /// number of failed commands.
     public func runLines(_ lines: [String], source: String) throws -> Int {
         var failed = 0
-        var pending = ""
-        var startLine = 0
-        for (i, raw) in lines.enumerated() {
-            var line = raw
-            if line.hasSuffix("\r") { line.removeLast() }
-            if pending.isEmpty { startLine = i + 1 }
-            if line.hasSuffix("\\") && !line.hasSuffix("\\\\") {
-                pending += line.dropLast() + " "
-                continue
-            }
-            let full = pending + line
-            pending = ""
+        for command in ScriptLines.commands(lines) {
             do {
-                try execute(full)
+                try execute(command.text)
             } catch is QuitRequest {
                 throw QuitRequest()
             } catch let e as ScriptFailed {
@@ -700,11 +736,10 @@ public final class Shell {
                 if session.onError == .stop { return failed }
             } catch {
                 failed += 1
-                report(error, at: "\(source):\(startLine)")
+                report(error, at: "\(source):\(command.line)")
                 if session.onError == .stop { return failed }
             }
         }
-        if !pending.isEmpty { try execute(pending) }
         return failed
     }
 

@@ -45,6 +45,9 @@ struct Porter: ParsableCommand {
         let shell = Shell()
         if keepGoing { shell.session.onError = .continue }
         var failed = false
+        if commands != nil && file != nil {
+            throw ValidationError("-f and -c cannot be combined: run the script with -f, or its commands with -c ('run FILE' runs a script from -c)")
+        }
         do {
             if let commands {
                 let lines = Porter.splitCommands(commands)
