@@ -78,6 +78,6 @@ let package = Package(
         .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression"]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
         .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
-        .testTarget(name: "PorterEndToEndTests", exclude: ["pty_session.py", "sdk_check.py"]),
+        .testTarget(name: "PorterEndToEndTests", exclude: ["pty_session.py", "pty_display.py", "sdk_check.py"]),
     ]
 )
