@@ -45,4 +45,17 @@ import Testing
         #expect(r.out.hasPrefix("import FILE [--upsert]"))
         #expect(try p.run(["help", "nosuch"]).status == 64)
     }
+
+    @Test func editAppliesTheEditorsResultAsIfTyped() throws {
+        let p = try Porter()
+        let env = ["EDITOR": "sed -i s/acme/example/", "VISUAL": ""]
+        let r = try p.run(["-c", "seed 10; query email.domain:acme.com; edit; show"], env: env)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("query       email.domain:example.com"))
+        let c = try p.run(["-c", "column add E = user.email; edit E; columns"], env: ["EDITOR": "sed -i s/email/name/", "VISUAL": ""])
+        #expect(c.out.contains("1. E = user.name"), "\(c.out)")
+        let bad = try p.run(["-c", "column add E = user.email; edit E"], env: ["EDITOR": "sed -i s/email/\\(/", "VISUAL": ""])
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("^"), "the edited expression is checked as if typed")
+    }
 }
