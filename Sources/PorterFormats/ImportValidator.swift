@@ -130,8 +130,8 @@ public struct ImportValidator {
                 warn("PATTERN", "Not an E.164 number (^\\+[1-9]\\d{1,14}$; porter's check): \(phone)", "phone_number")
             }
         }
-        if let hash = string("password_hash"), !Self.isBcrypt(hash) || hash.hasPrefix("$2y$") {
-            warn("PATTERN", "password_hash should be a bcrypt hash ($2a$ or $2b$): Auth0 takes the string but no password will match it", "password_hash")
+        if let hash = string("password_hash"), !Self.isBcrypt(hash) {
+            add("PATTERN", "password_hash must be a bcrypt hash ($2a$, $2b$ or $2y$)", "password_hash")
         }
         if o["password_hash"] != nil && o["custom_password_hash"] != nil {
             add("NOT_PASSED", "password_hash and custom_password_hash cannot be used together", "")

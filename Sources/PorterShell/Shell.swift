@@ -498,8 +498,8 @@ public final class Shell {
         let connection = try t.connection(named: connectionName)
         if let local = t as? LocalTenant {
             // The embedded tenant imports the whole file in one job, batch by batch.
-            if resume { throw ShellError("--resume is for remote imports; a local import is all-or-nothing per batch and needs no journal") }
-            try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail))
+            try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail),
+                              resume: resume)
             return
         }
         var request = ImportRequest(path: path, connectionID: connection.id)
@@ -521,11 +521,13 @@ public final class Shell {
             try pipeline.run()
         }
         if shown > 20 { console.print("… \(shown - 20) more problems (all of them are in \(request.errorsPath))") }
-        console.print("import \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.inserted) inserted, \(report.updated) updated, \(report.failed + report.invalid) failed (\(report.invalid) invalid here, \(report.failed) by the tenant), \(report.total) total in \(String(format: "%.2f", report.seconds)) s")
-        if report.acceptedUnconfirmed > 0 {
-            console.print("  \(report.acceptedUnconfirmed) users were in a job sent just before the interruption; the tenant has them (its id was lost, so they are not in the counts)")
+        console.print("import \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.inserted) inserted, \(report.updated) updated, " +
+                      (report.skipped > 0 ? "\(report.skipped) already there (identical), " : "") +
+                      "\(report.failed + report.invalid) failed (\(report.invalid) invalid here, \(report.failed) by the tenant), \(report.total) total in \(String(format: "%.2f", report.seconds)) s")
+        if let f = report.errorsFile {
+            // A script or -c must not carry on as if every user had arrived.
+            throw ShellError("\(report.failed + report.invalid) user\(report.failed + report.invalid == 1 ? "" : "s") not imported; every failed user, with its errors: \(f)")
         }
-        if let f = report.errorsFile { console.print("  every failed user, with its errors: \(f)") }
     }
 
     /// Runs a long job under a progress line, which ends however the job does; Ctrl-C becomes
@@ -539,51 +541,79 @@ public final class Shell {
         }
     }
 
-    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions) throws {
+    /// A local import: one job; `--resume` continues the job a stopped process left for this
+    /// file. Re-running an import skips the users already there, identical.
+    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions, resume: Bool) throws {
         let progress = Progress(console: console, label: "importing", total: nil)
         let started = Date()
-        let job = try t.runImport(file: path, options: options, progress: { progress.update($0) })
+        let job: Job
+        if resume {
+            guard let id = try t.unfinishedImport(file: path) else {
+                progress.finish()
+                throw ShellError("nothing to resume: no interrupted import of \(path) in this tenant; 'import \(path)' starts one")
+            }
+            console.note("resuming \(id)")
+            job = try t.processImport(id: id, progress: { progress.update($0) })
+        } else {
+            job = try t.runImport(file: path, options: options, progress: { progress.update($0) })
+        }
         progress.finish()
-        let s = job.summary ?? JobSummary()
-        console.print("import \(job.id) \(job.status): \(s.inserted) inserted, \(s.updated) updated, \(s.failed) failed, \(s.total) total in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-        if let d = job.statusDetails { console.print("  \(d)") }
-        if s.failed > 0 {
-            let errors = try t.jobErrors(id: job.id)
-            let report = path + ".errors.json"
+        var s = job.summary ?? JobSummary()
+        let errors = s.failed > 0 ? try ImportReconciler.withoutUsersAlreadyThere(t.jobErrors(id: job.id), tenant: t) : []
+        let skipped = s.failed - errors.count
+        s.failed = errors.count
+        console.print("import \(job.id) \(job.status): \(s.inserted) inserted, \(s.updated) updated, " + (skipped > 0 ? "\(skipped) already there (identical), " : "") +
+                      "\(s.failed) failed, \(s.total) total in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        let report = path + ".errors.json"
+        if !errors.isEmpty {
             let w = try TableWriter(path: report, format: .json, columns: [], pretty: true, force: true)
             for e in errors { try w.writeObject(e.json) }
             try w.finish()
-            console.print("  every failed user, with its errors: \(report) ('job errors \(job.id)' shows them)")
+        } else {
+            unlink(report)
+        }
+        if job.status == "failed" { throw ShellError("import \(job.id) failed: \(job.statusDetails ?? "no details")") }
+        if !errors.isEmpty {
+            throw ShellError("\(errors.count) user\(errors.count == 1 ? "" : "s") not imported; every failed user, with its errors: \(report) ('job errors \(job.id)' shows them all)")
         }
     }
 
+    /// Checks a file as Auth0 would (errors) plus porter's stricter checks (warnings, which
+    /// `--strict` makes fail). The first 50 problems are shown; `--all` shows every one.
     func validate(_ rest: String) throws {
         var w = try words(rest)
-        let strict = w.contains("--strict")
-        w.removeAll { $0 == "--strict" }
-        guard w.count == 1 else { throw ShellError("usage: validate FILE [--strict]") }
+        let strict = w.contains("--strict"), all = w.contains("--all")
+        w.removeAll { $0 == "--strict" || $0 == "--all" }
+        guard w.count == 1 else { throw ShellError("usage: validate FILE [--strict] [--all]") }
+        let path = w[0]
         let reader: JSONStreamReader
-        do { reader = try JSONStreamReader(path: w[0]) } catch { throw ShellError(error.message) }
+        do { reader = try ImportFile.open(path) } catch { throw ShellError(error.message) }
         var validator = ImportValidator()
-        var users = 0, bad = 0, shown = 0
+        var users = 0, bad = 0, warned = 0, shown = 0, hidden = 0
         do {
             while let e = try reader.next() {
                 users += 1
-                let problems = validator.validate(e.value, index: e.index, line: e.line, column: e.column)
-                if !problems.isEmpty {
-                    bad += 1
-                    for p in problems where shown < 50 {
-                        console.print("\(w[0]):\(p.line):\(p.column): user \(p.index): \(p.code) \(p.path.isEmpty ? "" : p.path + ": ")\(p.message)")
-                        shown += 1
-                    }
+                var problems = validator.check(e.value, index: e.index, line: e.line, column: e.column)
+                if e.byteCount > ImportValidator.jobFileLimit - 2,
+                   let p = ImportValidator.sizeProblem(bytes: e.value.serialized().utf8.count, index: e.index, line: e.line, column: e.column) {
+                    problems.append(p)
+                }
+                guard !problems.isEmpty else { continue }
+                if problems.contains(where: { !$0.warning }) { bad += 1 } else { warned += 1 }
+                let column = ImportFile.characterColumn(path, offset: e.offset, byteColumn: e.column)
+                for p in problems {
+                    guard all || shown < 50 else { hidden += 1; continue }
+                    console.print("\(path):\(p.line):\(column): user \(p.index): \(p.warning ? "warning: " : "")\(p.code) \(p.path.isEmpty ? "" : p.path + ": ")\(p.message)")
+                    shown += 1
                 }
             }
         } catch {
-            throw ShellError("\(w[0]):\(error.line):\(error.column): \(error.message)")
+            throw ShellError("\(path):\(error.line):\(ImportFile.characterColumn(path, offset: error.offset, byteColumn: error.column)): \(error.message)")
         }
-        if shown == 50 { console.print("… (first 50 problems shown)") }
-        console.print("\(users) user\(users == 1 ? "" : "s"), \(users - bad) valid, \(bad) with problems")
+        if hidden > 0 { console.print("… \(hidden) more problem\(hidden == 1 ? "" : "s") ('validate \(path) --all' shows every one)") }
+        console.print("\(users) user\(users == 1 ? "" : "s"), \(users - bad) valid (\(warned) of them with warnings), \(bad) that Auth0 would reject")
         if bad > 0 && strict { throw ShellError("\(bad) user\(bad == 1 ? "" : "s") would be rejected") }
+        if warned > 0 && strict { throw ShellError("\(warned) user\(warned == 1 ? "" : "s") with warnings (--strict)") }
     }
 
     func jobs() throws {
@@ -622,7 +652,7 @@ public final class Shell {
         case .mismatch: throw ShellError("✗ the password does NOT match the stored hash of \(w[0])")
         case .noSuchUser: throw ShellError("no user with the email \(w[0])" + (session.connection.map { " in \($0)" } ?? ""))
         case .noHash: throw ShellError("\(w[0]) has no stored password hash")
-        case .unsupported(let why): throw ShellError("cannot verify: \(why)")
+        case .unsupported(let why): throw ShellError("cannot verify: the stored hash of \(w[0]) cannot be read: \(why)")
         }
     }
 

@@ -452,7 +452,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         guard try connections().contains(where: { $0.id == options.connectionID }) else {
             throw TenantError("The connection does not exist: \(options.connectionID)", status: 400)
         }
-        do { _ = try JSONStreamReader(path: file) } catch { throw TenantError("\(error.message)", status: 400) }
+        do { _ = try ImportFile.open(file) } catch { throw TenantError("\(error.message)", status: 400) }
         let jobID = Identifiers.make("job_")
         try db.write { db in
             try db.execute(sql: """
@@ -461,6 +461,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 """, arguments: [jobID, options.connectionID, Timestamp.now(), options.externalID, options.upsert, file, ownsFile])
         }
         return try job(id: jobID)
+    }
+
+    /// The newest import job of `file` a stopped process left pending or processing.
+    public func unfinishedImport(file: String) throws -> String? {
+        try db.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM jobs WHERE type = 'users_import' AND status IN ('pending', 'processing') AND input_path = ? AND owns_input = 0 ORDER BY created_at DESC, rowid DESC LIMIT 1", arguments: [file])
+        }
     }
 
     /// Import jobs a stopped process left pending or processing, oldest first.
@@ -498,8 +505,19 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             if owns { unlink(file) }
             return try job(id: jobID)
         }
+        // All or nothing for the file as a whole: a malformed or truncated file is found before
+        // any user is stored (Auth0 too fails such a job whole). Done once, not on a resume.
+        if consumed == 0 {
+            do {
+                let check = try ImportFile.open(file)
+                while try check.next() != nil {}
+            } catch {
+                let column = ImportFile.characterColumn(file, offset: error.offset, byteColumn: error.column)
+                return try end("failed", "\(file):\(error.line):\(column): \(error.message) (nothing was imported)", JobSummary())
+            }
+        }
         let reader: JSONStreamReader
-        do { reader = try JSONStreamReader(path: file) } catch {
+        do { reader = try ImportFile.open(file) } catch {
             return try end("failed", "the input file is gone: \(error.message)", start.summary ?? JobSummary())
         }
         let fileSize = max(1, (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 1)
@@ -546,13 +564,19 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         do {
             while let element = try reader.next() {
                 position += 1
-                let problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
+                var problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
                 if position <= consumed { continue }
+                // The size a job file allows, as for a remote tenant (its compact JSON: computed only when the text is that large).
+                if element.byteCount > ImportValidator.jobFileLimit - 2,
+                   let p = ImportValidator.sizeProblem(bytes: element.value.serialized().utf8.count, index: element.index, line: element.line, column: element.column) {
+                    problems.append(p)
+                }
                 batch.append((element.value, problems.map(\.json)))
                 if batch.count >= Self.batchSize { try flush() }
             }
             try flush()
         } catch let e as JSONError {
+            // The file changed after the check.
             try flush()
             return try end("failed", "\(e)", summary)
         }
@@ -595,7 +619,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             try db.execute(sql: """
                 UPDATE users SET profile = ?, search = ?, name = ?, updated_at = ?,
                 custom_password_hash = COALESCE(?, custom_password_hash) WHERE id = ?
-                """, arguments: [p.serialized(), SearchIndex.document(for: p).serialized(), p["name"]?.stringValue?.lowercased(),
+                """, arguments: [p.serialized(), SearchIndex.document(for: p).serialized(), Self.column(p["name"]?.stringValue?.lowercased()),
                                  p["updated_at"]?.stringValue, custom, existing["id"] as Int64])
             return .updated
         }
@@ -622,7 +646,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             try db.cachedStatement(sql: """
                 INSERT INTO users (user_id, connection_id, email, username, name, created_at, updated_at, last_login, profile, search, password_hash, custom_password_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
-                """).execute(arguments: [userID, connectionID, email, input["username"]?.stringValue, profile["name"]?.stringValue?.lowercased(), now, now,
+                """).execute(arguments: [userID, connectionID, email, Self.column(input["username"]?.stringValue), Self.column(profile["name"]?.stringValue?.lowercased()), now, now,
                                  profile.serialized(), SearchIndex.document(for: profile).serialized(),
                                  input["password_hash"]?.stringValue, input["custom_password_hash"]?.serialized()])
         } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
@@ -638,6 +662,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             throw ImportConflict(code: "CONFLICT", message: "The user conflicts with an existing user.", path: "")
         }
         return .inserted
+    }
+
+    /// A string for an index column: SQLite's text binding stops at a NUL, so an escaped NUL
+    /// the user sent is kept as the text `\u0000` there (the profile itself keeps the NUL).
+    static func column(_ s: String?) -> String? {
+        guard let s, s.utf8.contains(0) else { return s }
+        return s.replacingOccurrences(of: "\u{0}", with: "\\u0000")
     }
 
     /// Inserts ready-made profiles (seeding, benchmarks), in one transaction per 5,000.

@@ -41,6 +41,18 @@ struct Porter: ParsableCommand {
     @Flag(name: .long, help: "Keep going after a failed command in scripts (same as 'set on-error continue').")
     var keepGoing = false
 
+    /// `porter help COMMAND` shows the shell command's help (ArgumentParser's own `help` only
+    /// knows the subcommands `tenant` and `serve`).
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.count == 2, args[0] == "help", !["tenant", "serve"].contains(args[1]) {
+            let text = Help.text(for: args[1])
+            print(text)
+            Foundation.exit(text.hasPrefix("no help for") ? 64 : 0)
+        }
+        main(nil)
+    }
+
     func run() throws {
         let shell = Shell()
         if keepGoing { shell.session.onError = .continue }

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+/// Imports never lose or half-land a user (issue 15): an interrupted upload is sent again and
+/// reconciled, a corrupt journal is an error, a malformed file lands nothing, every failed
+/// import makes a script fail.
+@Suite(.serialized) struct ImportSafetyTests {
+    /// `n` valid users of about 450 bytes each (two job files for 1,200).
+    static func users(_ n: Int, prefix: String = "u") -> String {
+        let pad = String(repeating: "p", count: 360)
+        return "[" + (0..<n).map { #"{"email":"\#(prefix)\#($0)@example.com","given_name":"G\#($0)","user_metadata":{"pad":"\#(pad)"}}"# }.joined(separator: ",\n") + "]"
+    }
+
+    func credentials(_ p: Porter) -> [String: String] {
+        ["PORTER_CLIENT_ID": "test-client", "PORTER_CLIENT_SECRET": "test-secret", "XDG_CACHE_HOME": p.dir + "/cache"]
+    }
+
+    func count(_ p: Porter, _ remote: String) throws -> Int {
+        let r = try p.run(["-c", "\(remote); count"], env: credentials(p))
+        return Int(r.out.split(separator: "\n").last ?? "") ?? -1
+    }
+
+    /// Starts `import users.json` against a slow server, kills it once the first job runs, and
+    /// rewrites the journal as if the kill had come during that job's upload: the tenant got
+    /// the upload (its first users exist), porter never learnt the job's id.
+    func interruptDuringUpload(_ p: Porter, _ remote: String, upsert: Bool) throws {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: Porter.binary)
+        child.arguments = ["-c", "\(remote); import users.json" + (upsert ? " --upsert" : "")]
+        child.currentDirectoryURL = URL(fileURLWithPath: p.dir)
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in credentials(p) { env[k] = v }
+        child.environment = env
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        let journal = "users.json.porter-import/journal.json"
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !((try? p.read(journal))?.contains("\"running\"") ?? false) { usleep(10_000) }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        // Unless the kill itself came during an upload, the first running job goes back to
+        // "sending", without its id.
+        var j = try #require(try JSONSerialization.jsonObject(with: Data(p.read(journal).utf8)) as? [String: Any])
+        var chunks = try #require(j["chunks"] as? [[String: Any]])
+        if !chunks.contains(where: { $0["state"] as? String == "sending" }), let i = chunks.firstIndex(where: { $0["state"] as? String == "running" }) {
+            chunks[i]["state"] = "sending"
+            chunks[i]["job"] = nil
+        }
+        j["chunks"] = chunks
+        try FileManager.default.removeItem(atPath: p.dir + "/" + journal)
+        _ = FileManager.default.createFile(atPath: p.dir + "/" + journal, contents: try JSONSerialization.data(withJSONObject: j))
+        #expect(chunks.filter { $0["state"] as? String == "sending" }.count == 1, "\(chunks)")
+    }
+
+    @Test(arguments: [false, true])
+    func interruptedUploadIsSentAgainAndReconciled(upsert: Bool) throws {
+        let p = try Porter()
+        try p.write("users.json", Self.users(1200))
+        // The first user is in the tenant already, identical (the case that once lost a whole job).
+        try p.write("first.json", "[" + Self.users(1).dropFirst().dropLast() + "]")
+        let s = try ServeTests.Server(dir: p.dir, environment: ["PORTER_TEST_IMPORT_BATCH": "50", "PORTER_TEST_IMPORT_PAUSE_MS": "100"])
+        let remote = "connect http://127.0.0.1:\(s.port)"
+        let seeded = try p.run(["-c", "\(remote); import first.json"], env: credentials(p))
+        #expect(seeded.status == 0, "\(seeded.out)\(seeded.err)")
+        try interruptDuringUpload(p, remote, upsert: upsert)
+        let resumed = try p.run(["-c", "\(remote); import users.json --resume" + (upsert ? " --upsert" : "")], env: credentials(p))
+        #expect(resumed.status == 0, "every user is in the tenant: \(resumed.out)\(resumed.err)")
+        #expect(resumed.out.contains("sending it again"), "\(resumed.out)")
+        if !upsert { #expect(resumed.out.contains("already there (identical)"), "\(resumed.out)") }
+        #expect(!FileManager.default.fileExists(atPath: p.dir + "/users.json.errors.json"))
+        // The interrupted job may still be storing users: wait until the count settles.
+        var n = -1
+        for _ in 0..<100 {
+            n = try count(p, remote)
+            if n == 1200 { break }
+            usleep(100_000)
+        }
+        #expect(n == 1200, "every user exactly once (the email is unique per connection)")
+        print("kill/resume (upsert \(upsert)): \(n) of 1200 users in the tenant")
+    }
+
+    @Test func corruptOrMissingJournalsAreErrors() throws {
+        let p = try Porter()
+        try p.write("users.json", Self.users(1200))
+        let s = try ServeTests.Server(dir: p.dir, environment: ["PORTER_TEST_IMPORT_BATCH": "50", "PORTER_TEST_IMPORT_PAUSE_MS": "100"])
+        let remote = "connect http://127.0.0.1:\(s.port)"
+        let nothing = try p.run(["-c", "\(remote); import users.json --resume"], env: credentials(p))
+        #expect(nothing.status == 1 && nothing.err.contains("nothing to resume"), "\(nothing.err)")
+        #expect(try count(p, remote) == 0, "--resume without a journal imports nobody")
+        try interruptDuringUpload(p, remote, upsert: false)
+        // Hand-edited: every job file "sending".
+        let journal = "users.json.porter-import/journal.json"
+        var edited = try p.read(journal)
+        for state in ["planned", "running", "done"] { edited = edited.replacingOccurrences(of: "\"\(state)\"", with: "\"sending\"") }
+        try p.write(journal, edited)
+        let started = Date()
+        let r = try p.run(["-c", "\(remote); import users.json --resume"], env: credentials(p))
+        #expect(r.status == 1 && r.err.contains("corrupt") && r.err.contains("marked as being sent"), "\(r.err)")
+        #expect(Date().timeIntervalSince(started) < 20, "an error, not a spin")
+    }
+
+    @Test func localImportsAreAllOrNothingAndIdempotent() throws {
+        let p = try Porter()
+        let good = Self.users(5)
+        try p.write("good.json", good)
+        try p.write("truncated.json", String(good.dropLast(40)))
+        let t = try p.run(["-c", "import truncated.json"])
+        #expect(t.status == 1 && t.err.contains("nothing was imported"), "\(t.out)\(t.err)")
+        #expect(try p.run(["-c", "count"]).out.split(separator: "\n").last == "0", "a malformed file lands nobody")
+        // --keep-going carries on but the script still fails.
+        let k = try p.run(["--keep-going", "-c", "import truncated.json; count"])
+        #expect(k.status == 1 && k.out.split(separator: "\n").last == "0", "\(k.out)\(k.err)")
+        #expect(try p.run(["-c", "import good.json"]).status == 0)
+        // A re-run: the same users are there, identical: skipped, not failed.
+        let again = try p.run(["-c", "import good.json"])
+        #expect(again.status == 0 && again.out.contains("5 already there (identical), 0 failed"), "\(again.out)\(again.err)")
+        // A user that exists but differs is a failure, in the errors file.
+        try p.write("changed.json", #"[{"email":"u0@example.com","given_name":"Other"}]"#)
+        let changed = try p.run(["-c", "import changed.json"])
+        #expect(changed.status == 1 && changed.err.contains("changed.json.errors.json"), "\(changed.out)\(changed.err)")
+        #expect(try p.read("changed.json.errors.json").contains("DUPLICATED_USER"))
+        let resume = try p.run(["-c", "import good.json --resume"])
+        #expect(resume.status == 1 && resume.err.contains("nothing to resume"), "\(resume.err)")
+    }
+
+    @Test func filesInOtherEncodingsAreNamed() throws {
+        let p = try Porter()
+        let text = #"[{"email":"é@example.com","name":"Zoë"}]"#
+        _ = FileManager.default.createFile(atPath: p.dir + "/bom.json", contents: Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: p.dir + "/utf16.json", contents: text.data(using: .utf16LittleEndian)!)
+        _ = FileManager.default.createFile(atPath: p.dir + "/utf16bom.json", contents: Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!)
+        #expect(try p.run(["-c", "validate bom.json"]).status == 0, "a UTF-8 byte-order mark is skipped")
+        for f in ["utf16.json", "utf16bom.json"] {
+            let r = try p.run(["-c", "validate \(f)"])
+            #expect(r.status == 1 && r.err.contains("UTF-16LE"), "\(r.err)")
+        }
+        // Columns count characters: the problem is at the 'x' after two 2-byte characters.
+        try p.write("cols.json", "[{\"name\":\"éé\",x}]")
+        let c = try p.run(["-c", "validate cols.json"])
+        #expect(c.err.contains("cols.json:1:15:"), "\(c.err)")
+    }
+
+    @Test func verifySaysWhenTheStoredHashCannotBeRead() throws {
+        let p = try Porter()
+        try p.write("u.json", #"[{"email":"m@x.io","custom_password_hash":{"algorithm":"md5","hash":{"value":"not-hex","encoding":"hex"}}},{"email":"s@x.io","custom_password_hash":{"algorithm":"md5","hash":{"value":"67A1E09BB1F83F5007DC119C14D663AA","encoding":"hex"},"salt":{"value":"salt","position":"prefix"}}}]"#)
+        let v = try p.run(["-c", "validate u.json --strict"])
+        #expect(v.status == 1 && v.out.contains("warning: FORMAT custom_password_hash.hash.value"), "\(v.out)\(v.err)")
+        #expect(try p.run(["-c", "import u.json"]).status == 0)
+        let bad = try p.run(["-c", "verify m@x.io"], env: ["PORTER_PASSWORD": "x"])
+        #expect(bad.status == 1 && bad.err.contains("cannot be read: hash.value is not valid hex"), "\(bad.err)")
+        // Auth0's own example, the salt beside the hash.
+        let ok = try p.run(["-c", "verify s@x.io"], env: ["PORTER_PASSWORD": "password"])
+        #expect(ok.status == 0 && ok.out.contains("matches"), "\(ok.out)\(ok.err)")
+    }
+
+    @Test func helpForOneCommand() throws {
+        let p = try Porter()
+        let r = try p.run(["help", "import"])
+        #expect(r.status == 0 && r.out.hasPrefix("import FILE"), "\(r.out)")
+        #expect(try p.run(["help", "nonsense"]).status == 64)
+    }
+
+    @Test func oversizedUserIsReportedAndTheRestSent() throws {
+        let p = try Porter()
+        let big = String(repeating: "b", count: 600_000)
+        try p.write("users.json", #"[{"email":"a@example.com"},{"email":"big@example.com","user_metadata":{"blob":"\#(big)"}},{"email":"c@example.com"}]"#)
+        let v = try p.run(["-c", "validate users.json"])
+        #expect(v.out.contains("MAX_LENGTH") && v.out.contains("1 that Auth0 would reject"), "\(v.out)")
+        let s = try ServeTests.Server(dir: p.dir)
+        let remote = "connect http://127.0.0.1:\(s.port)"
+        let r = try p.run(["-c", "\(remote); import users.json"], env: credentials(p))
+        #expect(r.status == 1 && r.out.contains("2 inserted"), "\(r.out)\(r.err)")
+        #expect(try p.read("users.json.errors.json").contains("MAX_LENGTH"))
+        let q = try Porter()
+        try q.write("users.json", try p.read("users.json"))
+        let local = try q.run(["-c", "import users.json"])
+        #expect(local.status == 1 && local.out.contains("2 inserted"), "\(local.out)\(local.err)")
+    }
+}
