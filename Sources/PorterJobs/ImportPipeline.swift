@@ -42,6 +42,9 @@ public struct ImportReport: Sendable {
     /// Users already in the tenant, identical to the file's (a job file re-sent after an
     /// interrupted upload finds the users its first sending stored): not failures.
     public var skipped = 0
+    /// Always 0: a job file whose upload was interrupted is now sent again and reconciled
+    /// (`skipped`), never taken as delivered. Kept until the shell prints `summaryLine`.
+    public var acceptedUnconfirmed: Int { 0 }
     public var seconds = 0.0
     /// Written when any user failed: every failed user with its errors.
     public var errorsFile: String?
@@ -220,7 +223,7 @@ public final class ImportPipeline {
             guard let f = current else { return }
             try f.write("]")
             try f.commit()
-            chunks.append(Chunk(file: (f.path as NSString).lastPathComponent, users: currentUsers))
+            chunks.append(Chunk(file: URL(fileURLWithPath: f.path).lastPathComponent, users: currentUsers))
             current = nil
             currentUsers = 0
             currentBytes = 0

@@ -34,8 +34,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Opens (creating on first use, with the Username-Password-Authentication connection).
     public init(path: String = LocalTenant.defaultPath) throws {
         self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        // Not NSString.deletingLastPathComponent: Foundation on Linux traps on a one-character path.
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(10)
         // WAL with synchronous=NORMAL: every transaction stays atomic across crashes, and
