@@ -48,6 +48,19 @@ public struct ImportReport: Sendable {
     public var seconds = 0.0
     /// Written when any user failed: every failed user with its errors.
     public var errorsFile: String?
+
+    /// The line the shell prints.
+    public var summaryLine: String {
+        "import \(jobs.count) job\(jobs.count == 1 ? "" : "s"): \(inserted) inserted, \(updated) updated, " +
+            (skipped > 0 ? "\(skipped) already there (identical), " : "") +
+            "\(failed + invalid) failed (\(invalid) invalid here, \(failed) by the tenant), \(total) total in \(String(format: "%.2f", seconds)) s"
+    }
+
+    /// Why the command fails (a script or -c exits 1), nil when every user arrived.
+    public var failure: String? {
+        guard failed + invalid > 0, let errorsFile else { return nil }
+        return "\(failed + invalid) user\(failed + invalid == 1 ? "" : "s") not imported; every failed user, with its errors: \(errorsFile)"
+    }
 }
 
 /// Streams a file of users into a tenant through its import jobs: validates everything locally

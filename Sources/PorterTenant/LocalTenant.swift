@@ -716,7 +716,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         switch PasswordVerifier.verify(password: password, customHash: stored) {
         case .match: return .match
         case .mismatch: return .mismatch
-        case .unsupported(let why): return .unsupported(why)
+        case .unsupported(let why): return .unsupported("the stored hash cannot be read: \(why)")
         }
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import PorterFormats
+@testable import PorterJobs
+import PorterJSON
+import PorterTenant
+
+/// What `import` (local tenant) and `validate` do, below the shell: all or nothing for a
+/// malformed file, idempotent re-runs, resume, warnings and --strict, encodings, columns.
+@Suite struct ImportCommandTests {
+    let dir: String = {
+        let d = NSTemporaryDirectory() + "porter-import-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = dir + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func users(_ n: Int) -> String {
+        "[" + (0..<n).map { #"{"email":"u\#($0)@example.com","given_name":"G\#($0)"}"# }.joined(separator: ",\n") + "]"
+    }
+
+    @Test func localImportsAreAllOrNothingAndIdempotent() throws {
+        let t = try LocalTenant(path: dir + "/t.sqlite")
+        let options = ImportOptions(connectionID: try t.connections()[0].id)
+        let good = try write("good.json", Self.users(5))
+        let truncated = try write("truncated.json", String(Self.users(5).dropLast(30)))
+        let failed = try LocalImport.run(t, path: truncated, options: options, resume: false, progress: nil)
+        #expect(failed.failure?.contains("nothing was imported") == true, "\(failed.failure ?? "")")
+        #expect(try t.count(query: "", connectionName: nil) == 0, "a malformed file lands nobody")
+        let first = try LocalImport.run(t, path: good, options: options, resume: false, progress: nil)
+        #expect(first.failure == nil && first.summaryLine.contains("5 inserted"), "\(first.summaryLine)")
+        // A re-run: the same users are there, identical: skipped, not failed.
+        let again = try LocalImport.run(t, path: good, options: options, resume: false, progress: nil)
+        #expect(again.failure == nil && again.summaryLine.contains("5 already there (identical), 0 failed"), "\(again.summaryLine)")
+        #expect(!FileManager.default.fileExists(atPath: good + ".errors.json"))
+        // A user that exists but differs is a failure, in the errors file.
+        let changed = try write("changed.json", #"[{"email":"u0@example.com","given_name":"Other"}]"#)
+        let c = try LocalImport.run(t, path: changed, options: options, resume: false, progress: nil)
+        #expect(c.failure?.contains("changed.json.errors.json") == true)
+        #expect(try String(contentsOfFile: changed + ".errors.json", encoding: .utf8).contains("DUPLICATED_USER"))
+        #expect(throws: TenantError.self) { try LocalImport.run(t, path: good, options: options, resume: true, progress: nil) }
+    }
+
+    @Test func localImportResumesTheJobAStoppedProcessLeft() throws {
+        let t = try LocalTenant(path: dir + "/t.sqlite")
+        let path = try write("u.json", Self.users(3))
+        // A job recorded but never run (the process stopped before its first batch).
+        _ = try t.enqueueImport(file: path, options: ImportOptions(connectionID: try t.connections()[0].id), ownsFile: false)
+        let r = try LocalImport.run(t, path: path, options: ImportOptions(connectionID: ""), resume: true, progress: nil)
+        #expect(r.failure == nil && r.summaryLine.contains("3 inserted"), "\(r.summaryLine)")
+        #expect(try t.unfinishedImport(file: path) == nil)
+    }
+
+    func validate(_ path: String, all: Bool = false, strict: Bool = false) throws -> (FileValidation.Summary, [String]) {
+        var lines: [String] = []
+        let s = try FileValidation.run(path: path, all: all, strict: strict) { lines.append($0) }
+        return (s, lines)
+    }
+
+    @Test func validateWarnsAndStrictFails() throws {
+        let path = try write("u.json", #"[{"email":"m@x.io","custom_password_hash":{"algorithm":"md5","hash":{"value":"not-hex","encoding":"hex"}}},{"email":"bad"},{"email":"ok@x.io"}]"#)
+        let (s, lines) = try validate(path)
+        #expect(s.users == 3 && s.rejected == 1 && s.warned == 1)
+        #expect(lines.contains { $0.contains("warning: FORMAT custom_password_hash.hash.value: the hash cannot be read") }, "\(lines)")
+        #expect(s.summaryLine == "3 users, 2 valid (1 of them with warnings), 1 that Auth0 would reject")
+        #expect(s.failure == nil)
+        #expect(try validate(path, strict: true).0.failure != nil)
+        let warnOnly = try write("w.json", #"[{"email":"a@x.io","name":""}]"#)
+        #expect(try validate(warnOnly).0.failure == nil)
+        #expect(try validate(warnOnly, strict: true).0.failure?.contains("warnings") == true)
+    }
+
+    @Test func validateShowsFiftyOrAll() throws {
+        let path = try write("bad.json", "[" + (0..<60).map { #"{"email":"bad\#($0)"}"# }.joined(separator: ",") + "]")
+        let (some, shown) = try validate(path)
+        #expect(shown.count == 50 && some.hidden == 10 && some.hiddenLine?.contains("--all") == true)
+        let (every, all) = try validate(path, all: true)
+        #expect(all.count == 60 && every.hidden == 0 && every.hiddenLine == nil)
+    }
+
+    @Test func encodingsAreNamedAndColumnsCountCharacters() throws {
+        let text = #"[{"email":"é@example.com","name":"Zoë"}]"#
+        let bom = dir + "/bom.json", utf16 = dir + "/utf16.json", utf16bom = dir + "/utf16bom.json"
+        #expect(FileManager.default.createFile(atPath: bom, contents: Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)))
+        #expect(FileManager.default.createFile(atPath: utf16, contents: text.data(using: .utf16LittleEndian)!))
+        #expect(FileManager.default.createFile(atPath: utf16bom, contents: Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!))
+        #expect(try validate(bom).0.users == 1, "a UTF-8 byte-order mark is skipped")
+        for f in [utf16, utf16bom] {
+            #expect { _ = try validate(f) } throws: { ($0 as? TenantError)?.message.contains("UTF-16LE") == true }
+        }
+        // The 'x' after two 2-byte characters is character 15 (byte 17).
+        let cols = try write("cols.json", "[{\"name\":\"éé\",x}]")
+        #expect { _ = try validate(cols) } throws: { ($0 as? TenantError)?.message.contains("cols.json:1:15:") == true }
+        let problem = try write("p.json", "[{\"email\":\"ok@x.io\"},  {\"email\":\"bad\",\"name\":\"ü\"}]")
+        #expect(try validate(problem).1.first?.contains("p.json:1:24: user 1") == true)
+    }
+
+    @Test func oversizedUsersAreReported() throws {
+        let big = String(repeating: "b", count: 600_000)
+        let path = try write("big.json", #"[{"email":"a@example.com"},{"email":"big@example.com","user_metadata":{"blob":"\#(big)"}}]"#)
+        let (s, lines) = try validate(path)
+        #expect(s.rejected == 1 && lines.first?.contains("MAX_LENGTH") == true && lines.first?.contains("512000") == true, "\(lines)")
+        let t = try LocalTenant(path: dir + "/t.sqlite")
+        let r = try LocalImport.run(t, path: path, options: ImportOptions(connectionID: try t.connections()[0].id), resume: false, progress: nil)
+        #expect(r.summaryLine.contains("1 inserted") && r.failed == 1, "\(r.summaryLine)")
+    }
+}
