@@ -246,12 +246,14 @@ public final class ImportPipeline {
             while let e = try reader.next() {
                 if total & 1023 == 0 && isCancelled() { throw Cancelled() }
                 total += 1
-                let column = ImportFile.characterColumn(request.path, offset: e.offset, byteColumn: e.column)
-                var problems = validator.validate(e.value, index: e.index, line: e.line, column: column)
+                var problems = validator.validate(e.value, index: e.index, line: e.line, column: e.column)
                 text.removeAll(keepingCapacity: true)
                 JSONWriter.write(e.value, into: &text)
-                if let p = ImportValidator.sizeProblem(bytes: text.count, limit: limit, index: e.index, line: e.line, column: column) { problems.append(p) }
+                if let p = ImportValidator.sizeProblem(bytes: text.count, limit: limit, index: e.index, line: e.line, column: e.column) { problems.append(p) }
                 if !problems.isEmpty {
+                    // Columns in characters (read back only for the users with problems).
+                    let column = ImportFile.characterColumn(request.path, offset: e.offset, byteColumn: e.column)
+                    for k in problems.indices { problems[k].column = column }
                     invalid += 1
                     problems.forEach(problem)
                     if invalidWriter == nil { invalidWriter = try TableWriter(path: request.workDirectory + "/invalid.ndjson", format: .ndjson, columns: [], force: true) }

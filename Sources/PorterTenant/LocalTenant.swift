@@ -442,9 +442,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
 
     /// Imports with Auth0's semantics: per-user errors do not fail the job; each batch is one
     /// transaction, so a crash leaves every user fully imported or not at all.
-    public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?) throws -> Job {
+    /// `isCancelled` (Ctrl-C) is looked at between batches and every 1,024 users inside one:
+    /// the open batch is dropped (nothing of it was written), the job ends `failed` with "cancelled
+    /// after N users", and ``ImportCancelled`` says what landed.
+    public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil) throws -> Job {
         let job = try enqueueImport(file: file, options: options, ownsFile: false)
-        return try processImport(id: job.id, progress: progress)
+        return try processImport(id: job.id, progress: progress, isCancelled: isCancelled)
     }
 
     /// Records a pending import job for `file`. With `ownsFile`, the file belongs to the job
@@ -489,7 +492,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Runs (or, after a crash, resumes) an import job. The users already committed are
     /// skipped (only re-validated, so duplicates across the restart are still caught): each
     /// batch commits its users, its errors, the summary and the position in one transaction.
-    public func processImport(id jobID: String, progress: ((Int) -> Void)?) throws -> Job {
+    public func processImport(id jobID: String, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil) throws -> Job {
         guard let row = try db.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [jobID]) }) else {
             throw TenantError("The job does not exist", status: 404)
         }
@@ -509,12 +512,21 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         // All or nothing for the file as a whole: a malformed or truncated file is found before
         // any user is stored (Auth0 too fails such a job whole). Done once, not on a resume.
         if consumed == 0 {
+            var cancelled = false
             do {
                 let check = try ImportFile.open(file)
-                while try check.next() != nil {}
+                var n = 0
+                while try check.next() != nil {
+                    n += 1
+                    if n & 1023 == 0, isCancelled?() == true { cancelled = true; break }
+                }
             } catch {
                 let column = ImportFile.characterColumn(file, offset: error.offset, byteColumn: error.column)
                 return try end("failed", "\(file):\(error.line):\(column): \(error.message) (nothing was imported)", JobSummary())
+            }
+            if cancelled {
+                _ = try end("failed", "cancelled after 0 users (while the file was being checked)", JobSummary())
+                throw ImportCancelled(jobID: jobID, landed: JobSummary())
             }
         }
         let reader: JSONStreamReader
@@ -564,6 +576,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         do {
             while let element = try reader.next() {
+                if position & 1023 == 0, isCancelled?() == true {
+                    // The open batch was never written: what landed is what the summary says.
+                    batch.removeAll()
+                    _ = try end("failed", "cancelled after \(summary.total) users", summary)
+                    throw ImportCancelled(jobID: jobID, landed: summary)
+                }
                 position += 1
                 var problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
                 if position <= consumed { continue }

@@ -109,4 +109,23 @@ import PorterTenant
         let r = try LocalImport.run(t, path: path, options: ImportOptions(connectionID: try t.connections()[0].id), resume: false, progress: nil)
         #expect(r.summaryLine.contains("1 inserted") && r.failed == 1, "\(r.summaryLine)")
     }
+
+    /// Ctrl-C during a local import: the open batch is dropped, the job says so, and the error
+    /// says what landed (here: nothing, the batch was still open).
+    @Test func cancelledLocalImportSaysWhatLanded() throws {
+        let t = try LocalTenant(path: dir + "/t.sqlite")
+        let path = try write("u.json", Self.users(3000))
+        var calls = 0
+        let cancel = { calls += 1; return calls >= 5 }  // 2 looks while checking, then at users 0, 1024, 2048
+        #expect {
+            _ = try LocalImport.run(t, path: path, options: ImportOptions(connectionID: try t.connections()[0].id), resume: false, progress: nil, isCancelled: cancel)
+        } throws: { e in
+            guard let c = e as? ImportCancelled else { return false }
+            return c.landed.total == 0 && c.description.contains("cancelled after 0 users")
+        }
+        #expect(try t.count(query: "", connectionName: nil) == 0)
+        let job = try #require(try t.recentJobs(limit: 1).first)
+        #expect(job.status == "failed" && job.statusDetails == "cancelled after 0 users", "\(job)")
+        #expect(try t.unfinishedImport(file: path) == nil)
+    }
 }
