@@ -36,14 +36,16 @@ public enum LocalImport {
     public static func run(_ tenant: LocalTenant, path: String, options: ImportOptions, resume: Bool, progress: ((Int) -> Void)?,
                            isCancelled: (() -> Bool)? = nil) throws -> Report {
         let started = Date()
+        // Jobs record the input's absolute path, so that --resume finds them from anywhere.
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let job: Job
         if resume {
-            guard let id = try tenant.unfinishedImport(file: path) else {
+            guard let id = try tenant.unfinishedImport(file: absolute) ?? tenant.unfinishedImport(file: path) else {
                 throw TenantError("nothing to resume: no interrupted import of \(path) in this tenant; 'import \(path)' starts one")
             }
             job = try tenant.processImport(id: id, progress: progress, isCancelled: isCancelled)
         } else {
-            job = try tenant.runImport(file: path, options: options, progress: progress, isCancelled: isCancelled)
+            job = try tenant.runImport(file: absolute, options: options, progress: progress, isCancelled: isCancelled)
         }
         var report = Report(job: job)
         let failed = job.summary?.failed ?? 0

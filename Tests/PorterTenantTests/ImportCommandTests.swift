@@ -129,3 +129,72 @@ import PorterTenant
         #expect(try t.unfinishedImport(file: path) == nil)
     }
 }
+
+/// kill -9 at random moments of a local import (the real binary, small slow batches), then
+/// `LocalImport.run(resume: true)`: every user in the tenant exactly once, with and without upsert.
+@Suite(.serialized) struct LocalKillResumeTests {
+    static let binary: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter").path
+        return FileManager.default.isExecutableFile(atPath: beside) ? beside : root.appendingPathComponent(".build/debug/porter").path
+    }()
+
+    @Test(arguments: [false, true])
+    func killedLocalImportResumes(upsert: Bool) throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "the porter binary is built beside the tests: \(Self.binary)")
+        var rng = SplitMix(seed: upsert ? 17 : 5)
+        for round in 0..<2 {
+            let dir = NSTemporaryDirectory() + "porter-kill-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let path = dir + "/u.json"
+            try ImportCommandTests.users(2000).write(toFile: path, atomically: true, encoding: .utf8)
+            let tenantPath = dir + "/t.sqlite"
+            let t = try LocalTenant(path: tenantPath)
+            if upsert {
+                // Some users there already: upsert updates them, before and after the kill.
+                let some = dir + "/some.json"
+                try ImportCommandTests.users(300).write(toFile: some, atomically: true, encoding: .utf8)
+                _ = try t.runImport(file: some, options: ImportOptions(connectionID: try t.connections()[0].id), progress: nil)
+            }
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: Self.binary)
+            child.arguments = ["-c", "import \(path)" + (upsert ? " --upsert" : "")]
+            child.currentDirectoryURL = URL(fileURLWithPath: dir)
+            var env = ProcessInfo.processInfo.environment
+            env["PORTER_TENANT"] = tenantPath
+            env["HOME"] = dir
+            env["PORTER_TEST_IMPORT_BATCH"] = "100"
+            env["PORTER_TEST_IMPORT_PAUSE_MS"] = "30"
+            child.environment = env
+            child.standardOutput = FileHandle.nullDevice
+            child.standardError = FileHandle.nullDevice
+            try child.run()
+            // Once the job exists, a random moment of its 20 batches.
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, (try t.recentJobs(limit: 5).filter { $0.status == "processing" }.isEmpty) { usleep(5_000) }
+            usleep(UInt32(rng.next() % 500_000))
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            let before = try t.count(query: "", connectionName: nil)
+            let r = try LocalImport.run(t, path: path, options: ImportOptions(connectionID: ""), resume: true, progress: nil)
+            #expect(r.job.status == "completed" && r.failure == nil, "\(r.summaryLine) \(r.failure ?? "")")
+            #expect(r.job.summary?.total == 2000, "every user of the file accounted for once: \(r.summaryLine)")
+            let after = try t.count(query: "", connectionName: nil)
+            #expect(after == 2000, "every user exactly once")
+            print("local kill/resume (upsert \(upsert), round \(round)): \(before) users when killed, \(after) of 2000 after --resume")
+        }
+    }
+}
+
+/// A small deterministic generator (tests never use the system's random source).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}
