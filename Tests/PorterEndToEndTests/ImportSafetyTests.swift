@@ -59,7 +59,7 @@ import Testing
         try p.write("users.json", Self.users(1200))
         // The first user is in the tenant already, identical (the case that once lost a whole job).
         try p.write("first.json", "[" + Self.users(1).dropFirst().dropLast() + "]")
-        let s = try ServeTests.Server(dir: p.dir, environment: ["PORTER_TEST_IMPORT_BATCH": "50", "PORTER_TEST_IMPORT_PAUSE_MS": "100"])
+        let s = try ServeTests.Server(dir: p.dir, environment: ["PORTER_TEST_IMPORT_BATCH": "50", "PORTER_TEST_IMPORT_PAUSE_MS": "40"])
         let remote = "connect http://127.0.0.1:\(s.port)"
         let seeded = try p.run(["-c", "\(remote); import first.json"], env: credentials(p))
         #expect(seeded.status == 0, "\(seeded.out)\(seeded.err)")
@@ -78,6 +78,52 @@ import Testing
         }
         #expect(n == 1200, "every user exactly once (the email is unique per connection)")
         print("kill/resume (upsert \(upsert)): \(n) of 1200 users in the tenant")
+    }
+
+    /// kill -9 at seeded random moments of a remote import (planning, uploads, polling), then
+    /// --resume (or, if the kill came before the journal, a fresh import): every user once.
+    @Test(arguments: [false, true])
+    func killedAtRandomMomentsResumes(upsert: Bool) throws {
+        var state: UInt64 = upsert ? 99 : 42
+        func random() -> UInt64 {  // SplitMix64
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+        for round in 0..<2 {
+            let p = try Porter()
+            try p.write("users.json", Self.users(1200))
+            let s = try ServeTests.Server(dir: p.dir, environment: ["PORTER_TEST_IMPORT_BATCH": "50", "PORTER_TEST_IMPORT_PAUSE_MS": "40"])
+            let remote = "connect http://127.0.0.1:\(s.port)"
+            let flag = upsert ? " --upsert" : ""
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: Porter.binary)
+            child.arguments = ["-c", "\(remote); import users.json" + flag]
+            child.currentDirectoryURL = URL(fileURLWithPath: p.dir)
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in credentials(p) { env[k] = v }
+            child.environment = env
+            child.standardOutput = FileHandle.nullDevice
+            child.standardError = FileHandle.nullDevice
+            try child.run()
+            let delay = random() % 2_000_000
+            usleep(UInt32(delay))
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            let hasJournal = FileManager.default.fileExists(atPath: p.dir + "/users.json.porter-import/journal.json")
+            let after = try p.run(["-c", "\(remote); import users.json" + (hasJournal ? " --resume" : "") + flag], env: credentials(p))
+            #expect(after.status == 0, "\(after.out)\(after.err)")
+            var n = -1
+            for _ in 0..<100 {
+                n = try count(p, remote)
+                if n == 1200 { break }
+                usleep(100_000)
+            }
+            #expect(n == 1200, "every user exactly once")
+            print("remote kill/resume (upsert \(upsert), round \(round)): killed after \(delay / 1000) ms, journal \(hasJournal), \(n) of 1200 users")
+        }
     }
 
     @Test func corruptOrMissingJournalsAreErrors() throws {
