@@ -5,14 +5,15 @@ import PorterJSON
 /// profiles do not show, are left out). A re-sent or re-run import counts such a user as
 /// already there ("skipped"), not as failed.
 public enum ImportMatch {
-    static let compared = ["email", "user_id", "username", "given_name", "family_name", "name", "nickname", "picture",
-                           "blocked", "phone_number", "phone_verified", "app_metadata", "user_metadata"]
+    static let compared = UserAttributes.compared
 
     public static func isSame(sent: JSON, stored: JSON) -> Bool {
         for key in compared {
             guard let v = sent[key] else { continue }
             let s = stored[key]
             switch key {
+            case "email_verified":
+                continue  // below: only a `true` in the file must be matched
             case "email":
                 guard v.stringValue?.lowercased() == s?.stringValue?.lowercased() else { return false }
             case "user_id":

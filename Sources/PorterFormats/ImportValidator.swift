@@ -48,9 +48,7 @@ public struct ImportValidator {
 
     public init() {}
 
-    static let properties: Set<String> = ["email", "email_verified", "phone_number", "phone_verified", "user_id", "username",
-        "given_name", "family_name", "name", "nickname", "picture", "blocked", "password_hash", "custom_password_hash",
-        "app_metadata", "user_metadata", "mfa_factors"]
+    static let properties = UserAttributes.importable
 
     public static let reservedAppMetadata: Set<String> = ["__tenant", "_id", "blocked", "clientID", "created_at", "email_verified", "email",
         "globalClientID", "global_client_id", "identities", "lastIP", "lastLogin", "loginsCount", "metadata",

@@ -621,7 +621,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         var json: JSON { ["code": .string(code), "message": .string(message), "path": .string(path)] }
     }
 
-    static let upsertable = ["app_metadata", "user_metadata", "email_verified", "given_name", "family_name", "name", "nickname", "picture"]
+    static let upsertable = UserAttributes.upsertableProfile
 
     /// Stores one valid import-schema user as an Auth0 profile.
     static func store(_ input: JSON, connectionID: String, connectionName: String, upsert: Bool, db: Database) throws -> StoreOutcome {
@@ -650,7 +650,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         p["email"] = .string(email)
         // Auth0: email_verified is false unless the file says true.
         p["email_verified"] = .bool(input["email_verified"]?.boolValue ?? false)
-        for key in ["username", "phone_number", "phone_verified", "given_name", "family_name", "name", "nickname", "picture", "blocked", "user_metadata", "app_metadata"] {
+        for key in UserAttributes.storedAsGiven {
             if let v = input[key] { p[key] = v }
         }
         if p["name"] == nil { p["name"] = .string(email) }

@@ -3,6 +3,7 @@ import Testing
 import PorterFormats
 @testable import PorterJobs
 import PorterJSON
+@testable import PorterQuery
 import PorterTenant
 
 /// What `import` (local tenant) and `validate` do, below the shell: all or nothing for a
@@ -196,5 +197,25 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
         z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
         return z ^ (z >> 31)
+    }
+}
+
+/// The one table of user attributes agrees with the lists that still live elsewhere.
+@Suite struct UserAttributesTests {
+    @Test func exportJobFieldsAreTheExportedAttributes() {
+        #expect(Set(UserSource.exportFields) == Set(UserAttributes.all.filter(\.exportedByDefault).map(\.name)))
+    }
+
+    @Test func searchableAttributesAreTheQueryEngines() {
+        #expect(Fields.searchableRoots == Set(UserAttributes.all.filter(\.searchable).map(\.name)))
+    }
+
+    @Test func importFormatOutputValidates() {
+        // Every attribute `format import` keeps is importable, so its output re-imports.
+        #expect(UserAttributes.keptByImportFormat.allSatisfy { UserAttributes.importable.contains($0) })
+        #expect(UserAttributes.upsertableProfile.allSatisfy { UserAttributes.importable.contains($0) })
+        // Auth0's upsert list (bulk-user-imports): app_metadata, user_metadata, email_verified, given_name,
+        // family_name, name, nickname, picture (custom_password_hash apart).
+        #expect(Set(UserAttributes.upsertableProfile) == ["app_metadata", "user_metadata", "email_verified", "given_name", "family_name", "name", "nickname", "picture"])
     }
 }
