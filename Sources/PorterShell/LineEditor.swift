@@ -110,7 +110,11 @@ public final class LineEditor {
     func complete(_ text: String) -> [String] {
         let line = String(cString: porter_line_buffer())
         let (word, candidates) = shell.completions(line: line)
-        guard word.hasSuffix(text) else { return candidates }
+        guard word.hasSuffix(text) else {
+            porter_set_completion_append(32)
+            return candidates
+        }
+        porter_set_completion_append(candidates.count == 1 && candidates[0].hasSuffix("/") ? 0 : 32)
         let lead = word.count - text.count
         return candidates.filter { $0.count >= lead }.map { String($0.dropFirst(lead)) }
     }

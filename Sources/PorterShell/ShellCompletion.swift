@@ -42,7 +42,14 @@ extension Shell {
     }
 
     /// Remote addresses this session has used (for `connect <Tab>`).
-    var recentRemotes: [String] { session.remote.map { [$0] } ?? [] }
+    var recentRemotes: [String] {
+        let typed = history.reversed().compactMap { line -> String? in
+            let w = line.split(separator: " ")
+            return w.count == 2 && w[0] == "connect" && w[1].hasPrefix("http") ? String(w[1]) : nil
+        }
+        var seen = Set<String>()
+        return ((session.remote.map { [$0] } ?? []) + typed).filter { seen.insert($0).inserted }
+    }
 
     func knownPaths() -> [String] {
         if session.seenPaths.isEmpty { _ = try? firstUsers(20) }
