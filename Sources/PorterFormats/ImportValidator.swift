@@ -10,9 +10,11 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var line: Int
     public var column: Int
+    /// A deliberately stricter check of porter's, which Auth0 accepts: `validate --strict` fails on it.
+    public var warning = false
 
     public var description: String {
-        "user \(index) (line \(line), column \(column)): \(code) \(path.isEmpty ? "" : path + ": ")\(message)"
+        "user \(index) (line \(line), column \(column)): \(warning ? "warning " : "")\(code) \(path.isEmpty ? "" : path + ": ")\(message)"
     }
 
     public var json: JSON { ["code": .string(code), "message": .string(message), "path": .string(path)] }
@@ -46,9 +48,7 @@ public struct ImportValidator {
 
     public init() {}
 
-    static let properties: Set<String> = ["email", "email_verified", "phone_number", "phone_verified", "user_id", "username",
-        "given_name", "family_name", "name", "nickname", "picture", "blocked", "password_hash", "custom_password_hash",
-        "app_metadata", "user_metadata", "mfa_factors"]
+    static let properties = UserAttributes.importable
 
     public static let reservedAppMetadata: Set<String> = ["__tenant", "_id", "blocked", "clientID", "created_at", "email_verified", "email",
         "globalClientID", "global_client_id", "identities", "lastIP", "lastLogin", "loginsCount", "metadata",
@@ -56,11 +56,20 @@ public struct ImportValidator {
 
     static let algorithms: Set<String> = ["argon2", "bcrypt", "hmac", "ldap", "md4", "md5", "sha1", "sha256", "sha512", "pbkdf2", "scrypt"]
 
-    /// Validates one user (the element at `index`, starting at line/column).
+    /// Validates one user (the element at `index`, starting at line/column): the errors only,
+    /// the problems Auth0 would reject the user for.
     public mutating func validate(_ user: JSON, index: Int, line: Int = 0, column: Int = 0) -> [ImportProblem] {
+        check(user, index: index, line: line, column: column).filter { !$0.warning }
+    }
+
+    /// Errors and warnings (porter's deliberately stricter checks, which Auth0 accepts).
+    public mutating func check(_ user: JSON, index: Int, line: Int = 0, column: Int = 0) -> [ImportProblem] {
         var problems: [ImportProblem] = []
         func add(_ code: String, _ message: String, _ path: String) {
             problems.append(ImportProblem(index: index, code: code, message: message, path: path, line: line, column: column))
+        }
+        func warn(_ code: String, _ message: String, _ path: String) {
+            problems.append(ImportProblem(index: index, code: code, message: message, path: path, line: line, column: column, warning: true))
         }
         guard case .object(let o) = user else {
             add("INVALID_TYPE", "Expected type object but found type \(user.typeName)", "")
@@ -75,12 +84,13 @@ public struct ImportValidator {
                 add("INVALID_TYPE", "Expected type string but found type \(v.typeName)", key)
                 return nil
             }
+            // Auth0's schema sets no lengths: porter's (from the profile limits) are warnings.
             // Characters are only counted (grapheme breaking is slow) when the byte count cannot decide.
             let bytes = s.utf8.count
             if bytes < min || (bytes > max && max != Int.max) {
                 let n = s.count
-                if n < min { add("MIN_LENGTH", "String is too short (\(n) chars), minimum \(min)", key) }
-                if n > max { add("MAX_LENGTH", "String is too long (\(n) chars), maximum \(max)", key) }
+                if n < min { warn("MIN_LENGTH", "String is too short (\(n) chars), minimum \(min) (porter's check; Auth0's schema sets none)", key) }
+                if n > max { warn("MAX_LENGTH", "String is too long (\(n) chars), maximum \(max) (porter's check; Auth0's schema sets none)", key) }
             }
             return s
         }
@@ -99,17 +109,24 @@ public struct ImportValidator {
         if let id = string("user_id", min: 1, max: 255), !seenIDs.insert(Self.fingerprint(id, lowercase: false)).inserted {
             add("DUPLICATED_USER", "Duplicated user: the user_id \(id) is already in this file", "user_id")
         }
-        if let u = string("username", min: 1, max: 128),
-           !u.unicodeScalars.allSatisfy({ $0.isASCII && (UsernameCharacters.allowed.contains($0)) }) {
-            add("PATTERN", "String does not match pattern ^[a-zA-Z0-9_+\\-.!#\\$'^`~@]*$: \(u)", "username")
+        if let u = string("username", min: 1, max: 128) {
+            if Self.isEmail(u) {
+                add("FORMAT", "A username cannot be shaped like an email address: \(u)", "username")
+            } else if !u.unicodeScalars.allSatisfy({ $0.isASCII && (UsernameCharacters.allowed.contains($0)) }) {
+                warn("PATTERN", "String does not match pattern ^[a-zA-Z0-9_+\\-.!#\\$'^`~@]*$ (porter's check of the connection's default username rules): \(u)", "username")
+            }
         }
         _ = string("given_name", min: 1, max: 150)
         _ = string("family_name", min: 1, max: 150)
         _ = string("name", min: 1, max: 150)
         _ = string("nickname", min: 1, max: 350)
         _ = string("picture")
-        if let phone = string("phone_number"), !Self.isE164(phone) {
-            add("PATTERN", "String does not match pattern ^\\+[1-9]\\d{1,14}$: \(phone)", "phone_number")
+        if let phone = string("phone_number") {
+            if !Self.isPhone(phone) {
+                add("PATTERN", "String does not match pattern ^\\+[0-9]{1,15}$: \(phone)", "phone_number")
+            } else if !Self.isE164(phone) {
+                warn("PATTERN", "Not an E.164 number (^\\+[1-9]\\d{1,14}$; porter's check): \(phone)", "phone_number")
+            }
         }
         if let hash = string("password_hash"), !Self.isBcrypt(hash) {
             add("PATTERN", "password_hash must be a bcrypt hash ($2a$, $2b$ or $2y$)", "password_hash")
@@ -117,7 +134,7 @@ public struct ImportValidator {
         if o["password_hash"] != nil && o["custom_password_hash"] != nil {
             add("NOT_PASSED", "password_hash and custom_password_hash cannot be used together", "")
         }
-        if let c = o["custom_password_hash"] { validateCustomHash(c, add) }
+        if let c = o["custom_password_hash"] { validateCustomHash(c, add, warn) }
         for key in ["app_metadata", "user_metadata"] {
             guard let v = o[key] else { continue }
             guard case .object(let md) = v else {
@@ -129,32 +146,64 @@ public struct ImportValidator {
                     add("NOT_PASSED", "app_metadata cannot use the reserved property \(k)", "app_metadata.\(k)")
                 }
             }
+            Self.checkMetadataKeys(v, path: key, depth: 0, add)
         }
-        if let m = o["mfa_factors"] { validateMFA(m, add) }
+        if let m = o["mfa_factors"] { validateMFA(m, add, warn) }
         return problems
     }
 
-    func validateCustomHash(_ v: JSON, _ add: (String, String, String) -> Void) {
+    /// Auth0 takes at most 512,000 bytes per import request; porter fills a job file with at
+    /// most 500,000 bytes of users (the margin is for the multipart envelope and the array).
+    public static let requestLimit = 512_000
+    public static let jobFileLimit = 500_000
+
+    /// A user too large for any job file on its own (its compact JSON is `bytes` long).
+    public static func sizeProblem(bytes: Int, limit: Int = jobFileLimit - 2, index: Int, line: Int, column: Int) -> ImportProblem? {
+        guard bytes > limit else { return nil }
+        return ImportProblem(index: index, code: "MAX_LENGTH",
+                             message: "The user is \(bytes) bytes as JSON: more than a job file holds (\(limit) bytes; Auth0 takes \(requestLimit) per request)",
+                             path: "", line: line, column: column)
+    }
+
+    /// Metadata keys must not contain `.` or `$` (Auth0 stores metadata in MongoDB), at any depth.
+    static func checkMetadataKeys(_ v: JSON, path: String, depth: Int, _ add: (String, String, String) -> Void) {
+        guard depth < 256 else { return }  // the parser's own depth limit is lower
+        switch v {
+        case .object(let o):
+            for (k, child) in o {
+                let p = path + "." + k
+                if k.utf8.contains(UInt8(ascii: ".")) || k.utf8.contains(UInt8(ascii: "$")) {
+                    add("PATTERN", "Metadata keys cannot contain '.' or '$': \(k)", p)
+                }
+                checkMetadataKeys(child, path: p, depth: depth + 1, add)
+            }
+        case .array(let a):
+            for (i, child) in a.enumerated() { checkMetadataKeys(child, path: path + "[\(i)]", depth: depth + 1, add) }
+        default:
+            break
+        }
+    }
+
+    static let customHashProperties: Set<String> = ["algorithm", "hash", "salt", "password", "keylen", "cost", "blockSize", "parallelization"]
+    static let encodings = ["base64", "hex", "utf8"]
+    static let passwordEncodings = ["ascii", "utf8", "utf16le", "ucs2", "latin1", "binary"]
+
+    /// `hash.encoding` each algorithm takes (Auth0's prose).
+    static func hashEncodings(_ algorithm: String) -> [String] {
+        switch algorithm {
+        case "md4", "md5", "sha1", "sha256", "sha512", "hmac", "scrypt": return ["base64", "hex"]
+        default: return ["utf8"]
+        }
+    }
+
+    func validateCustomHash(_ v: JSON, _ add: (String, String, String) -> Void, _ warn: (String, String, String) -> Void) {
         let base = "custom_password_hash"
         guard case .object(let c) = v else {
             add("INVALID_TYPE", "Expected type object but found type \(v.typeName)", base)
             return
         }
-        guard case .string(let algorithm)? = c["algorithm"] else {
-            add(c["algorithm"] == nil ? "OBJECT_REQUIRED" : "INVALID_TYPE", "Missing required property: algorithm", base + ".algorithm")
-            return
-        }
-        guard Self.algorithms.contains(algorithm) else {
-            add("ENUM_MISMATCH", "No enum match for: \(algorithm)", base + ".algorithm")
-            return
-        }
-        guard case .object(let hash)? = c["hash"] else {
-            add("OBJECT_REQUIRED", "Missing required property: hash", base + ".hash")
-            return
-        }
-        guard case .string? = hash["value"] else {
-            add("OBJECT_REQUIRED", "Missing required property: value (a string)", base + ".hash.value")
-            return
+        for key in c.keys where !Self.customHashProperties.contains(key) {
+            add("OBJECT_ADDITIONAL_PROPERTIES", "Additional properties not allowed: \(key)", base + "." + key)
         }
         func enumeration(_ value: JSON?, _ allowed: [String], _ path: String) {
             guard let value else { return }
@@ -163,46 +212,79 @@ public struct ImportValidator {
                 return
             }
         }
-        let encodings: [String]
-        switch algorithm {
-        case "md4", "md5", "sha1", "sha256", "sha512", "hmac": encodings = ["base64", "hex"]
-        default: encodings = ["utf8"]
+        func object(_ value: JSON?, _ path: String, required: String?) -> JSONObject? {
+            guard let value else { return nil }
+            guard case .object(let o) = value else {
+                add("INVALID_TYPE", "Expected type object but found type \(value.typeName)", path)
+                return nil
+            }
+            if let required {
+                if o[required] == nil { add("OBJECT_REQUIRED", "Missing required property: \(required)", path + "." + required) }
+                else if case .string = o[required]! {} else { add("INVALID_TYPE", "Expected type string but found type \(o[required]!.typeName)", path + "." + required) }
+            }
+            return o
         }
-        enumeration(hash["encoding"], encodings, base + ".hash.encoding")
+        // Structure first (the published schema), whatever the algorithm.
+        var algorithm: String?
+        switch c["algorithm"] {
+        case nil: add("OBJECT_REQUIRED", "Missing required property: algorithm", base + ".algorithm")
+        case .string(let a)? where Self.algorithms.contains(a): algorithm = a
+        case let a?: add("ENUM_MISMATCH", "No enum match for: \(a.serialized())", base + ".algorithm")
+        }
+        if c["hash"] == nil { add("OBJECT_REQUIRED", "Missing required property: hash", base + ".hash") }
+        let hash = object(c["hash"], base + ".hash", required: "value")
+        let key = object(hash?["key"], base + ".hash.key", required: "value")
+        let salt = object(c["salt"], base + ".salt", required: "value")
+        let password = object(c["password"], base + ".password", required: nil)
+        enumeration(hash?["encoding"], Self.encodings, base + ".hash.encoding")
+        enumeration(hash?["digest"], DigestNames.hmacDigests, base + ".hash.digest")
+        enumeration(key?["encoding"], Self.encodings, base + ".hash.key.encoding")
+        enumeration(salt?["encoding"], Self.encodings, base + ".salt.encoding")
+        enumeration(salt?["position"], ["prefix", "suffix"], base + ".salt.position")
+        enumeration(password?["encoding"], Self.passwordEncodings, base + ".password.encoding")
+        for k in ["keylen", "cost", "blockSize", "parallelization"] {
+            guard let n = c[k] else { continue }
+            guard let i = n.intValue else {
+                add("INVALID_TYPE", "Expected type integer but found type \(n.typeName)", base + "." + k)
+                continue
+            }
+            if i < 1 { add("MINIMUM", "Value \(i) is less than minimum 1", base + "." + k) }
+        }
+        if hash?["salt"] != nil {
+            warn("NOT_PASSED", "hash.salt is not read by Auth0: the salt goes in custom_password_hash.salt, beside hash", base + ".hash.salt")
+        }
+        // Then Auth0's rules for each algorithm (its prose).
+        guard let algorithm, let hash else { return }
+        let encodings = Self.hashEncodings(algorithm)
+        if let e = hash["encoding"]?.stringValue, Self.encodings.contains(e), !encodings.contains(e) {
+            add("ENUM_MISMATCH", "hash.encoding must be \(encodings.joined(separator: " or ")) for \(algorithm)", base + ".hash.encoding")
+        }
         if algorithm == "hmac" {
-            enumeration(hash["digest"], ["md4", "md5", "ripemd160", "sha1", "sha224", "sha256", "sha384", "sha512", "whirlpool"], base + ".hash.digest")
-            if hash["digest"] == nil { add("OBJECT_REQUIRED", "Missing required property: digest", base + ".hash.digest") }
-            if case .object(let key)? = hash["key"], case .string? = key["value"] {
-                enumeration(key["encoding"], ["base64", "hex", "utf8"], base + ".hash.key.encoding")
-            } else {
-                add("OBJECT_REQUIRED", "Missing required property: key.value", base + ".hash.key")
+            if hash["digest"] == nil { add("OBJECT_REQUIRED", "Missing required property: digest (hmac)", base + ".hash.digest") }
+            if hash["key"] == nil { add("OBJECT_REQUIRED", "Missing required property: key (hmac)", base + ".hash.key") }
+        } else {
+            for k in ["digest", "key"] where hash[k] != nil {
+                add("NOT_PASSED", "hash.\(k) is only for hmac", base + ".hash." + k)
             }
         }
-        if let salt = hash["salt"] {
-            if case .object(let s) = salt, case .string? = s["value"] {
-                enumeration(s["encoding"], ["base64", "hex", "utf8"], base + ".hash.salt.encoding")
-                enumeration(s["position"], ["prefix", "suffix"], base + ".hash.salt.position")
-            } else {
-                add("OBJECT_REQUIRED", "Missing required property: salt.value", base + ".hash.salt")
-            }
-        }
-        if let p = c["password"] {
-            if case .object(let po) = p {
-                enumeration(po["encoding"], ["ascii", "utf8", "utf16le", "ucs2", "latin1", "binary"], base + ".password.encoding")
-            } else {
-                add("INVALID_TYPE", "Expected type object but found type \(p.typeName)", base + ".password")
-            }
+        if c["salt"] != nil && !PasswordVerifier.saltedAlgorithms.contains(algorithm) {
+            add("NOT_PASSED", "\(algorithm) takes no salt here (its hash value carries its own)", base + ".salt")
         }
         if algorithm == "scrypt" {
-            for k in ["keylen", "cost", "blockSize", "parallelization"] {
-                if let v = c["hash"]?[k] ?? c[k], (v.intValue ?? 0) < 1 {
-                    add("MINIMUM", "\(k) must be a positive integer", base + ".hash.\(k)")
-                }
+            if c["keylen"] == nil { add("OBJECT_REQUIRED", "Missing required property: keylen (scrypt)", base + ".keylen") }
+            if let cost = c["cost"]?.intValue, !(cost > 1 && cost & (cost - 1) == 0) {
+                add("NOT_PASSED", "scrypt cost must be a power of two greater than one", base + ".cost")
+            }
+        }
+        // Shapes of the value itself, which Auth0 checks when the user logs in: porter's warnings.
+        if case .string(let value)? = hash["value"] {
+            if let why = PasswordVerifier.unreadable(value, algorithm: algorithm, hash: .object(hash)) {
+                warn("FORMAT", "the hash cannot be read: \(why)", base + ".hash.value")
             }
         }
     }
 
-    func validateMFA(_ v: JSON, _ add: (String, String, String) -> Void) {
+    func validateMFA(_ v: JSON, _ add: (String, String, String) -> Void, _ warn: (String, String, String) -> Void) {
         guard case .array(let factors) = v else {
             add("INVALID_TYPE", "Expected type array but found type \(v.typeName)", "mfa_factors")
             return
@@ -211,28 +293,43 @@ public struct ImportValidator {
         if factors.count > 10 { add("ARRAY_LENGTH_LONG", "Array is too long (\(factors.count)), maximum 10", "mfa_factors") }
         for (i, f) in factors.enumerated() {
             let path = "mfa_factors[\(i)]"
-            guard case .object(let o) = f, o.count == 1, let kind = o.keys.first, ["totp", "phone", "email"].contains(kind) else {
-                add("ANY_OF_MISSING", "Data does not match any schemas from 'oneOf': exactly one of totp, phone, email", path)
+            guard case .object(let o) = f else {
+                add("INVALID_TYPE", "Expected type object but found type \(f.typeName)", path)
                 continue
             }
-            guard case .object(let body)? = o[kind] else {
-                add("INVALID_TYPE", "Expected type object", path + "." + kind)
-                continue
+            for k in o.keys where !["totp", "phone", "email"].contains(k) {
+                add("OBJECT_ADDITIONAL_PROPERTIES", "Additional properties not allowed: \(k)", path + "." + k)
             }
-            switch kind {
-            case "totp":
-                if case .string(let s)? = body["secret"] {
-                    if s.count < 16 || !s.allSatisfy({ "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".contains($0) }) {
-                        add("PATTERN", "TOTP secrets must be base32 (A-Z, 2-7), at least 16 characters", path + ".totp.secret")
-                    }
-                } else { add("OBJECT_REQUIRED", "Missing required property: secret", path + ".totp.secret") }
-            case "phone":
-                if case .string(let s)? = body["value"], Self.isE164(s) {} else {
-                    add("PATTERN", "phone factors need an E.164 number", path + ".phone.value")
+            if o.count > 1 { add("OBJECT_PROPERTIES_MAXIMUM", "Too many properties defined (\(o.count)), maximum 1: one factor per element", path) }
+            if o.isEmpty { warn("OBJECT_PROPERTIES_MINIMUM", "An empty factor enrolls nothing (Auth0 accepts it)", path) }
+            for kind in ["totp", "phone", "email"] {
+                guard let b = o[kind] else { continue }
+                let p = path + "." + kind
+                guard case .object(let body) = b else {
+                    add("INVALID_TYPE", "Expected type object but found type \(b.typeName)", p)
+                    continue
                 }
-            default:
-                if case .string(let s)? = body["value"], Self.isEmail(s) {} else {
-                    add("FORMAT", "email factors need a valid email", path + ".email.value")
+                let field = kind == "totp" ? "secret" : "value"
+                for k in body.keys where k != field { add("OBJECT_ADDITIONAL_PROPERTIES", "Additional properties not allowed: \(k)", p + "." + k) }
+                guard let fv = body[field] else {
+                    add("OBJECT_REQUIRED", "Missing required property: \(field)", p + "." + field)
+                    continue
+                }
+                guard case .string(let s) = fv else {
+                    add("INVALID_TYPE", "Expected type string but found type \(fv.typeName)", p + "." + field)
+                    continue
+                }
+                switch kind {
+                case "totp":
+                    if s.isEmpty || !s.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 50 && $0 <= 55) }) {
+                        add("PATTERN", "String does not match pattern ^[A-Z2-7]+$ (un-padded base32)", p + ".secret")
+                    } else if s.utf8.count < 16 {
+                        warn("MIN_LENGTH", "A TOTP secret under 16 base32 characters (80 bits) is weak (porter's check)", p + ".secret")
+                    }
+                case "phone":
+                    if !Self.isPhone(s) { add("PATTERN", "String does not match pattern ^\\+[0-9]{1,15}$: \(s)", p + ".value") }
+                default:
+                    if !Self.isEmail(s) { add("FORMAT", "Object didn't pass validation for format email: \(s)", p + ".value") }
                 }
             }
         }
@@ -262,6 +359,13 @@ public struct ImportValidator {
         }
         // Unicode spaces are not allowed either.
         return shapeOK && !(nonASCII && s.contains(where: \.isWhitespace))
+    }
+
+    /// Auth0's schema for phone numbers: `^\+[0-9]{1,15}$`.
+    static func isPhone(_ s: String) -> Bool {
+        let u = s.utf8
+        guard u.count >= 2, u.count <= 16, u.first == UInt8(ascii: "+") else { return false }
+        return u.dropFirst().allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
     static func isE164(_ s: String) -> Bool {
@@ -298,6 +402,13 @@ public enum Redaction {
                     }
                 }
                 c["hash"] = .object(h)
+            }
+            // The salt beside the hash (where Auth0 reads it).
+            if case .object(var salt)? = c["salt"] {
+                if salt["value"] != nil { salt["value"] = "*****" }
+                c["salt"] = .object(salt)
+            } else if c["salt"] != nil {
+                c["salt"] = "*****"
             }
             o["custom_password_hash"] = .object(c)
         }

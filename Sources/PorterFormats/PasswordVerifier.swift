@@ -17,60 +17,86 @@ import PorterJSON
 public enum PasswordVerifier {
     public enum Outcome: Sendable, Equatable {
         case match, mismatch
+        /// The stored hash cannot be read (malformed value, unknown scheme or parameters): why.
         case unsupported(String)
     }
 
+    /// Where each algorithm takes a salt (Auth0: `custom_password_hash.salt`, beside `hash`):
+    /// prefix/suffix of the password for the plain digests, hmac and bcrypt; scrypt's own salt.
+    /// ldap, argon2 and pbkdf2 carry theirs inside the hash value.
+    public static let saltedAlgorithms: Set<String> = ["md4", "md5", "sha1", "sha256", "sha512", "hmac", "bcrypt", "scrypt"]
+
     public static func verify(password: String, customHash c: JSON) -> Outcome {
         guard case .string(let algorithm)? = c["algorithm"], case .string(let value)? = c["hash"]?["value"] else {
-            return .unsupported("not a custom_password_hash")
+            return .unsupported("not a custom_password_hash (algorithm and hash.value are needed)")
         }
-        let hash = c["hash"]!
-        guard let pw = encode(password, c["password"]?["encoding"]?.stringValue ?? "utf8") else {
-            return .unsupported("password encoding")
+        let hash = c["hash"] ?? [:]
+        let passwordEncoding = c["password"]?["encoding"]?.stringValue ?? "utf8"
+        guard let pw = encode(password, passwordEncoding) else {
+            return .unsupported("password.encoding \(passwordEncoding) is not one of ascii, utf8, utf16le, ucs2, latin1, binary")
+        }
+        // The salt, decoded, and the password with it where it goes.
+        var salt: [UInt8] = []
+        var salted = pw
+        if saltedAlgorithms.contains(algorithm), case .object(let so)? = c["salt"] {
+            guard case .string(let sv)? = so["value"] else { return .unsupported("salt.value is missing") }
+            let enc = so["encoding"]?.stringValue ?? "utf8"
+            guard let s = decode(sv, enc) else { return .unsupported("salt.value is not valid \(enc)") }
+            salt = s
+            salted = so["position"]?.stringValue == "suffix" ? pw + s : s + pw
         }
         switch algorithm {
         case "bcrypt":
-            // $2y$ is $2b$ under another name.
+            guard ImportValidator.isBcrypt(value) else { return .unsupported("hash.value is not a bcrypt hash ($2a$, $2b$ or $2y$, a two-digit cost, 53 characters)") }
+            // $2y$ is $2b$ under another name. bcrypt reads at most 72 bytes of its input.
             let normalized = value.hasPrefix("$2y$") ? "$2b$" + value.dropFirst(4) : value
-            return Bcrypt.verify(password, hash: normalized) ? .match : .mismatch
+            guard let text = String(validating: salted.prefix(72), as: UTF8.self) else {
+                return .unsupported("bcrypt of a password that is not UTF-8 once encoded")
+            }
+            return Bcrypt.verify(text, hash: normalized) ? .match : .mismatch
         case "argon2":
             let type: argon2_type
             if value.hasPrefix("$argon2id$") { type = Argon2_id } else if value.hasPrefix("$argon2i$") { type = Argon2_i } else if value.hasPrefix("$argon2d$") { type = Argon2_d } else {
-                return .unsupported("argon2 hash is not a PHC string")
+                return .unsupported("hash.value is not an argon2 PHC string ($argon2id$, $argon2i$ or $argon2d$)")
             }
             let rc = pw.withUnsafeBytes { argon2_verify(value, $0.baseAddress, $0.count, type) }
-            return rc == ARGON2_OK.rawValue ? .match : .mismatch
+            if rc == ARGON2_OK.rawValue { return .match }
+            if rc == ARGON2_VERIFY_MISMATCH.rawValue { return .mismatch }
+            return .unsupported("argon2: \(String(cString: argon2_error_message(rc)))")
         case "pbkdf2":
             return pbkdf2(value, pw)
         case "ldap":
             return ldap(value, pw)
         case "md5", "sha1", "sha256", "sha512", "md4":
-            guard let expected = decode(value, hash["encoding"]?.stringValue ?? "hex") else { return .unsupported("hash encoding") }
-            var input = pw
-            if case .object(let salt)? = hash["salt"], case .string(let sv)? = salt["value"] {
-                guard let s = decode(sv, salt["encoding"]?.stringValue ?? "utf8") else { return .unsupported("salt encoding") }
-                input = salt["position"]?.stringValue == "suffix" ? pw + s : s + pw
-            }
-            guard let digest = digest(algorithm, input) else { return .unsupported("\(algorithm) digest") }
+            let enc = hash["encoding"]?.stringValue ?? "hex"
+            guard let expected = decode(value, enc) else { return .unsupported("hash.value is not valid \(enc)") }
+            guard let digest = digest(algorithm, salted) else { return .unsupported("\(algorithm) digest") }
             return constantTimeEqual(digest, expected) ? .match : .mismatch
         case "hmac":
-            guard let expected = decode(value, hash["encoding"]?.stringValue ?? "hex"),
-                  case .string(let kv)? = hash["key"]?["value"],
-                  let key = decode(kv, hash["key"]?["encoding"]?.stringValue ?? "utf8") else { return .unsupported("hmac key or encoding") }
+            let enc = hash["encoding"]?.stringValue ?? "hex"
+            guard let expected = decode(value, enc) else { return .unsupported("hash.value is not valid \(enc)") }
+            guard case .string(let kv)? = hash["key"]?["value"] else { return .unsupported("hash.key.value is missing") }
+            let kenc = hash["key"]?["encoding"]?.stringValue ?? "utf8"
+            guard let key = decode(kv, kenc) else { return .unsupported("hash.key.value is not valid \(kenc)") }
             let name = hash["digest"]?.stringValue ?? "sha256"
-            guard let mac = hmac(name, key: key, input: pw) else { return .unsupported("hmac digest \(name)") }
+            guard let mac = hmac(name, key: key, input: salted) else { return .unsupported("hmac digest \(name)") }
             return constantTimeEqual(mac, expected) ? .match : .mismatch
         case "scrypt":
-            guard let expected = decode(value, hash["encoding"]?.stringValue ?? "base64") else { return .unsupported("hash encoding") }
-            var salt: [UInt8] = []
-            if case .object(let s)? = hash["salt"], case .string(let sv)? = s["value"] {
-                guard let d = decode(sv, s["encoding"]?.stringValue ?? "utf8") else { return .unsupported("salt encoding") }
-                salt = d
+            let enc = hash["encoding"]?.stringValue ?? "base64"
+            guard let expected = decode(value, enc) else { return .unsupported("hash.value is not valid \(enc)") }
+            // Parameters sit beside `hash` (Auth0's schema); porter once read them inside it too.
+            func param(_ k: String, _ d: Int) -> Int? {
+                guard let v = c[k] ?? hash[k] else { return d }
+                return v.intValue.flatMap { Int(exactly: $0) }
             }
-            func param(_ k: String, _ d: Int) -> Int { Int(c[k]?.intValue ?? hash[k]?.intValue ?? Int64(d)) }
+            guard let keylen = param("keylen", expected.count), keylen >= 1, keylen <= 1 << 20 else { return .unsupported("scrypt keylen must be a positive integer") }
+            guard let cost = param("cost", 16384), cost > 1, cost & (cost - 1) == 0 else { return .unsupported("scrypt cost must be a power of two greater than one") }
+            guard let r = param("blockSize", 8), r >= 1, let p = param("parallelization", 1), p >= 1, r <= 1 << 16, p <= 1 << 16,
+                  cost.multipliedReportingOverflow(by: r).partialValue <= 1 << 28 else {
+                return .unsupported("scrypt blockSize and parallelization must be positive integers (and cost × blockSize at most 2^28)")
+            }
             do {
-                let key = try KDF.Scrypt.deriveKey(from: pw, salt: salt, outputByteCount: param("keylen", 64), rounds: param("cost", 16384),
-                                                   blockSize: param("blockSize", 8), parallelism: param("parallelization", 1))
+                let key = try KDF.Scrypt.deriveKey(from: pw, salt: salt, outputByteCount: keylen, rounds: cost, blockSize: r, parallelism: p)
                 return constantTimeEqual(key.withUnsafeBytes { Array($0) }, expected) ? .match : .mismatch
             } catch { return .unsupported("scrypt parameters: \(error)") }
         default:
@@ -78,55 +104,88 @@ public enum PasswordVerifier {
         }
     }
 
-    /// `$pbkdf2-sha512$i=100000,l=64$<salt b64>$<hash b64>` (PHC, adapted base64 without padding).
-    static func pbkdf2(_ value: String, _ pw: [UInt8]) -> Outcome {
-        let parts = value.split(separator: "$", omittingEmptySubsequences: true)
-        guard parts.count == 4, parts[0].hasPrefix("pbkdf2") else { return .unsupported("pbkdf2 hash is not a PHC string") }
-        let digestName = parts[0] == "pbkdf2" ? "sha1" : String(parts[0].dropFirst("pbkdf2-".count))
-        var rounds = 0, length = 0
-        for kv in parts[1].split(separator: ",") {
-            let p = kv.split(separator: "=")
-            if p.count == 2, let n = Int(p[1]) { if p[0] == "i" { rounds = n } else if p[0] == "l" { length = n } }
-        }
-        guard rounds > 0, let salt = phcBase64(String(parts[2])), let expected = phcBase64(String(parts[3])) else { return .unsupported("pbkdf2 parameters") }
-        let fn: KDF.Insecure.PBKDF2.HashFunction
-        switch digestName {
-        case "sha1": fn = .insecureSHA1
-        case "sha256": fn = .sha256
-        case "sha384": fn = .sha384
-        case "sha512": fn = .sha512
-        case "md5": fn = .insecureMD5
+    /// Why a stored hash value cannot be read, without computing it (cheap enough for every
+    /// user of a file); nil when it looks readable.
+    public static func unreadable(_ value: String, algorithm: String, hash: JSON) -> String? {
+        switch algorithm {
+        case "bcrypt":
+            return ImportValidator.isBcrypt(value) ? nil : "not a bcrypt hash ($2a$, $2b$ or $2y$, a two-digit cost, 53 characters)"
+        case "argon2":
+            return ["$argon2id$", "$argon2i$", "$argon2d$"].contains(where: value.hasPrefix) ? nil : "not an argon2 PHC string ($argon2id$, $argon2i$ or $argon2d$)"
+        case "pbkdf2":
+            if case .unsupported(let why) = pbkdf2(value, nil) { return why }
+            return nil
+        case "ldap":
+            if case .unsupported(let why) = ldap(value, nil) { return why }
+            return nil
+        case "md4", "md5", "sha1", "sha256", "sha512", "hmac", "scrypt":
+            let enc = hash["encoding"]?.stringValue ?? (algorithm == "scrypt" ? "base64" : "hex")
+            guard let bytes = decode(value, enc) else { return "hash.value is not valid \(enc)" }
+            let sizes = ["md4": 16, "md5": 16, "sha1": 20, "sha256": 32, "sha512": 64]
+            if let n = sizes[algorithm], bytes.count != n { return "a \(algorithm) hash has \(n) bytes, this one \(bytes.count)" }
+            return nil
         default:
-            guard let name = openSSLName(digestName) else { return .unsupported("pbkdf2 digest \(digestName)") }
-            let outLength = length > 0 ? length : expected.count
-            var key = [UInt8](repeating: 0, count: outLength)
-            let ok = pw.withUnsafeBufferPointer { p in
-                p.withMemoryRebound(to: CChar.self) { cp in
-                    porter_pbkdf2(name, cp.baseAddress, Int32(pw.count), salt, Int32(salt.count), Int32(rounds), &key, Int32(outLength))
-                }
-            }
-            guard ok == 1 else { return .unsupported("pbkdf2 digest \(digestName)") }
-            return constantTimeEqual(key, expected) ? .match : .mismatch
+            return "algorithm \(algorithm)"
         }
-        do {
-            let key = try KDF.Insecure.PBKDF2.deriveKey(from: pw, salt: salt, using: fn, outputByteCount: length > 0 ? length : expected.count, unsafeUncheckedRounds: rounds)
-            return constantTimeEqual(key.withUnsafeBytes { Array($0) }, expected) ? .match : .mismatch
-        } catch { return .unsupported("pbkdf2: \(error)") }
+    }
+
+    /// `$pbkdf2-sha512$i=100000,l=64$<salt b64>$<hash b64>` (PHC, adapted base64 without padding;
+    /// `i` and `l` may be omitted: Auth0's defaults are 100000 and 64). The digest is any name
+    /// node's crypto knows (`pbkdf2-RSA-SHA256`, `pbkdf2-rmd160`, …).
+    static func pbkdf2(_ value: String, _ password: [UInt8]?) -> Outcome {
+        let parts = value.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0].isEmpty, parts[1].hasPrefix("pbkdf2") else {
+            return .unsupported("hash.value is not a pbkdf2 PHC string ($pbkdf2-DIGEST$i=…,l=…$SALT$HASH)")
+        }
+        let id = parts[1]
+        let digestName = id == "pbkdf2" ? "sha1" : (id.hasPrefix("pbkdf2-") ? String(id.dropFirst("pbkdf2-".count)) : "")
+        var rounds = 100_000, length = 64
+        for kv in parts[2].split(separator: ",") {
+            let p = kv.split(separator: "=", omittingEmptySubsequences: false)
+            guard p.count == 2, let n = Int(p[1]), n > 0 else { return .unsupported("pbkdf2 parameter \(kv) is not NAME=positive integer") }
+            switch p[0] {
+            case "i": rounds = n
+            case "l": length = n
+            default: return .unsupported("pbkdf2 parameter \(p[0]) is unknown (i and l are)")
+            }
+        }
+        guard rounds <= 100_000_000, length <= 1 << 16 else { return .unsupported("pbkdf2 parameters out of range") }
+        guard let salt = phcBase64(String(parts[3])) else { return .unsupported("pbkdf2 salt is not base64") }
+        guard let expected = phcBase64(String(parts[4])) else { return .unsupported("pbkdf2 hash is not base64") }
+        guard let name = DigestNames.openSSL(digestName) else { return .unsupported("pbkdf2 digest \(digestName)") }
+        guard let pw = password else { return .mismatch }
+        var key = [UInt8](repeating: 0, count: length)
+        let ok = pw.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { cp in
+                porter_pbkdf2(name, cp.baseAddress, Int32(pw.count), salt, Int32(salt.count), Int32(rounds), &key, Int32(length))
+            }
+        }
+        guard ok == 1 else { return .unsupported("pbkdf2 digest \(digestName)") }
+        return constantTimeEqual(key, expected) ? .match : .mismatch
     }
 
     /// RFC 2307 `{SCHEME}base64`; the salted schemes append the salt to the digest.
-    static func ldap(_ value: String, _ pw: [UInt8]) -> Outcome {
-        guard value.hasPrefix("{"), let close = value.firstIndex(of: "}") else { return .unsupported("ldap hash without {SCHEME}") }
+    static func ldap(_ value: String, _ password: [UInt8]?) -> Outcome {
+        guard value.hasPrefix("{"), let close = value.firstIndex(of: "}") else { return .unsupported("hash.value is not an ldap {SCHEME}base64 string") }
         let scheme = value[value.index(after: value.startIndex)..<close].uppercased()
-        guard let raw = Data(base64Encoded: String(value[value.index(after: close)...])).map(Array.init) else { return .unsupported("ldap base64") }
-        let table: [String: (String, Int, Bool)] = ["MD5": ("md5", 16, false), "SMD5": ("md5", 16, true), "SHA": ("sha1", 20, false),
-            "SSHA": ("sha1", 20, true), "SHA256": ("sha256", 32, false), "SSHA256": ("sha256", 32, true),
-            "SHA512": ("sha512", 64, false), "SSHA512": ("sha512", 64, true)]
-        guard let (name, size, salted) = table[scheme], raw.count >= size else { return .unsupported("ldap scheme {\(scheme)}") }
+        guard let (name, size, salted) = ldapSchemes[scheme] else {
+            return .unsupported("ldap scheme {\(scheme)} (known: \(ldapSchemes.keys.sorted().map { "{\($0)}" }.joined(separator: ", ")))")
+        }
+        guard let raw = base64(String(value[value.index(after: close)...])) else { return .unsupported("ldap hash is not base64") }
+        guard salted ? raw.count >= size : raw.count == size else {
+            return .unsupported("ldap {\(scheme)} hash has \(raw.count) bytes, expected \(salted ? "at least " : "")\(size)")
+        }
+        guard let pw = password else { return .mismatch }
         let salt = salted ? Array(raw[size...]) : []
         guard let d = digest(name, pw + salt) else { return .unsupported(name) }
         return constantTimeEqual(d, Array(raw[..<size])) ? .match : .mismatch
     }
+
+    /// RFC 2307 schemes Auth0 reads: digest, its size, salted.
+    static let ldapSchemes: [String: (String, Int, Bool)] = ["MD5": ("md5", 16, false), "SMD5": ("md5", 16, true), "SHA": ("sha1", 20, false),
+        "SSHA": ("sha1", 20, true), "SHA256": ("sha256", 32, false), "SSHA256": ("sha256", 32, true),
+        "SHA384": ("sha384", 48, false), "SSHA384": ("sha384", 48, true),
+        "SHA512": ("sha512", 64, false), "SSHA512": ("sha512", 64, true)]
 
     static func digest(_ name: String, _ input: [UInt8]) -> [UInt8]? {
         switch name {
@@ -135,13 +194,8 @@ public enum PasswordVerifier {
         case "sha256": return Array(SHA256.hash(data: input))
         case "sha384": return Array(SHA384.hash(data: input))
         case "sha512": return Array(SHA512.hash(data: input))
-        default: return openSSLName(name).flatMap { n in libcrypto { porter_digest(n, input, input.count, $0) } }
+        default: return DigestNames.openSSL(name).flatMap { n in libcrypto { porter_digest(n, input, input.count, $0) } }
         }
-    }
-
-    /// OpenSSL's names for the digests only libcrypto has here.
-    static func openSSLName(_ name: String) -> String? {
-        ["md4": "MD4", "ripemd160": "RIPEMD160", "whirlpool": "whirlpool", "sha224": "SHA224"][name]
     }
 
     /// Runs a libcrypto call that writes at most EVP_MAX_MD_SIZE bytes and returns their count.
@@ -159,7 +213,7 @@ public enum PasswordVerifier {
         case "sha256": return Array(HMAC<SHA256>.authenticationCode(for: input, using: k))
         case "sha384": return Array(HMAC<SHA384>.authenticationCode(for: input, using: k))
         case "sha512": return Array(HMAC<SHA512>.authenticationCode(for: input, using: k))
-        default: return openSSLName(name).flatMap { n in libcrypto { porter_hmac(n, key, Int32(key.count), input, input.count, $0) } }
+        default: return DigestNames.openSSL(name).flatMap { n in libcrypto { porter_hmac(n, key, Int32(key.count), input, input.count, $0) } }
         }
     }
 
@@ -168,8 +222,9 @@ public enum PasswordVerifier {
         switch encoding {
         case "utf8": return Array(s.utf8)
         case "ascii", "latin1", "binary":
-            // Node keeps the low byte of each UTF-16 unit (ascii also drops the high bit).
-            return s.utf16.map { encoding == "ascii" ? UInt8($0 & 0x7F) : UInt8(truncatingIfNeeded: $0) }
+            // Node keeps the low byte of each UTF-16 unit; for encoding, its ascii is latin1
+            // (`Buffer.from('é', 'ascii')` is e9).
+            return s.utf16.map { UInt8(truncatingIfNeeded: $0) }
         case "utf16le", "ucs2": return s.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         default: return nil
         }
@@ -178,7 +233,7 @@ public enum PasswordVerifier {
     static func decode(_ s: String, _ encoding: String) -> [UInt8]? {
         switch encoding {
         case "utf8": return Array(s.utf8)
-        case "base64": return Data(base64Encoded: s).map(Array.init) ?? phcBase64(s)
+        case "base64": return base64(s)
         case "hex":
             let u = Array(s.utf8)
             guard u.count % 2 == 0 else { return nil }
@@ -194,11 +249,21 @@ public enum PasswordVerifier {
         }
     }
 
+    /// Base64 as node reads these values: standard or url-safe alphabet, padding optional.
+    static func base64(_ s: String) -> [UInt8]? {
+        var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        if t.hasSuffix("=") {
+            guard t.utf8.count % 4 == 0 else { return nil }
+        } else {
+            guard t.utf8.count % 4 != 1 else { return nil }
+            while t.utf8.count % 4 != 0 { t += "=" }
+        }
+        return Data(base64Encoded: t).map(Array.init)
+    }
+
     /// PHC's base64: standard alphabet (or `.` for `+` in passlib's variant), no padding.
     static func phcBase64(_ s: String) -> [UInt8]? {
-        var t = s.replacingOccurrences(of: ".", with: "+")
-        while t.count % 4 != 0 { t += "=" }
-        return Data(base64Encoded: t).map(Array.init)
+        base64(s.replacingOccurrences(of: ".", with: "+"))
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

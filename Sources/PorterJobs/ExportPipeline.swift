@@ -170,8 +170,7 @@ public enum ExportPipeline {
 
 /// Users in Auth0's bulk-import schema, from profiles as the API returns them.
 public enum ImportFormat {
-    static let kept = ["email", "email_verified", "username", "given_name", "family_name", "name", "nickname", "picture",
-                       "blocked", "phone_number", "phone_verified", "user_metadata", "app_metadata"]
+    static let kept = UserAttributes.keptByImportFormat
 
     /// Drops read-only attributes (identities, logins, dates, …) and strips the `auth0|`
     /// prefix from user_id, as the import expects.

@@ -11,8 +11,8 @@ public struct ImportRequest: Sendable {
     public var sendCompletionEmail = false
     /// Continue an interrupted import from its journal.
     public var resume = false
-    /// Bytes per job file: under Auth0's 512,000-byte limit.
-    public var chunkLimit = 500_000
+    /// Bytes per job file: under Auth0's 512,000-byte limit (ImportValidator.jobFileLimit).
+    public var chunkLimit = ImportValidator.jobFileLimit
     /// Jobs running at once: Auth0 allows 2 per tenant.
     public var maxInFlight = 2
     /// Seconds before the first poll of a running job; grows by half each poll that sees no
@@ -39,12 +39,28 @@ public struct ImportReport: Sendable {
     /// Rejected here, before sending.
     public var invalid = 0
     public var jobs: [String] = []
-    /// Users of a job file that was being sent when the import was interrupted and that the
-    /// tenant had accepted (found on resume), though the job's id was lost with the process.
-    public var acceptedUnconfirmed = 0
+    /// Users already in the tenant, identical to the file's (a job file re-sent after an
+    /// interrupted upload finds the users its first sending stored): not failures.
+    public var skipped = 0
+    /// Always 0: a job file whose upload was interrupted is now sent again and reconciled
+    /// (`skipped`), never taken as delivered. Kept until the shell prints `summaryLine`.
+    public var acceptedUnconfirmed: Int { 0 }
     public var seconds = 0.0
     /// Written when any user failed: every failed user with its errors.
     public var errorsFile: String?
+
+    /// The line the shell prints.
+    public var summaryLine: String {
+        "import \(jobs.count) job\(jobs.count == 1 ? "" : "s"): \(inserted) inserted, \(updated) updated, " +
+            (skipped > 0 ? "\(skipped) already there (identical), " : "") +
+            "\(failed + invalid) failed (\(invalid) invalid here, \(failed) by the tenant), \(total) total in \(String(format: "%.2f", seconds)) s"
+    }
+
+    /// Why the command fails (a script or -c exits 1), nil when every user arrived.
+    public var failure: String? {
+        guard failed + invalid > 0, let errorsFile else { return nil }
+        return "\(failed + invalid) user\(failed + invalid == 1 ? "" : "s") not imported; every failed user, with its errors: \(errorsFile)"
+    }
 }
 
 /// Streams a file of users into a tenant through its import jobs: validates everything locally
@@ -73,14 +89,17 @@ public final class ImportPipeline {
         /// planned | sending | running | done
         var state: String
         var summary = JobSummary()
-        /// Accepted by a job whose id was lost in a crash.
-        var unconfirmed = false
+        /// Sent again because its first upload was interrupted (its job id, if any, was lost).
+        var resent = false
+        /// Of its users, those found in the tenant, identical, on reconciliation.
+        var skipped = 0
         var json: JSON {
             // The summary's counts sit beside the chunk's own fields.
             var o: JSONObject = ["file": .string(file), "users": .int(Int64(users)), "state": .string(state)]
             for (k, v) in summary.json.objectValue ?? [:] { o[k] = v }
             if let job { o["job"] = .string(job) }
-            if unconfirmed { o["unconfirmed"] = true }
+            if resent { o["resent"] = true }
+            if skipped > 0 { o["skipped"] = .int(Int64(skipped)) }
             return .object(o)
         }
         init(file: String, users: Int) {
@@ -94,7 +113,8 @@ public final class ImportPipeline {
             job = j["job"]?.stringValue
             state = j["state"]?.stringValue ?? "planned"
             summary = JobSummary(json: j)
-            unconfirmed = j["unconfirmed"]?.boolValue ?? false
+            resent = j["resent"]?.boolValue ?? false
+            skipped = Int(j["skipped"]?.intValue ?? 0)
         }
     }
 
@@ -137,7 +157,9 @@ public final class ImportPipeline {
             try loadJournal()
             status("resuming: \(chunks.filter { $0.state == "done" }.count) of \(chunks.count) jobs done")
         } else {
-            if request.resume { status("nothing to resume for \(request.path): starting a new import") }
+            if request.resume {
+                throw TenantError("nothing to resume: no interrupted import of \(request.path) (its journal would be \(journalPath)); 'import \(request.path)' starts one")
+            }
             try fm.createDirectory(atPath: request.workDirectory, withIntermediateDirectories: true)
             try plan()
             try saveJournal()
@@ -145,7 +167,7 @@ public final class ImportPipeline {
         try send()
         var report = ImportReport(total: total, invalid: invalid)
         for c in chunks {
-            if c.unconfirmed { report.acceptedUnconfirmed += c.users; continue }
+            report.skipped += c.skipped
             report.inserted += c.summary.inserted
             report.updated += c.summary.updated
             report.failed += c.summary.failed
@@ -175,13 +197,35 @@ public final class ImportPipeline {
         total = Int(j["total"]?.intValue ?? 0)
         invalid = Int(j["invalid"]?.intValue ?? 0)
         chunks = (j["chunks"]?.arrayValue ?? []).map(Chunk.init)
+        if let why = journalProblem() {
+            throw TenantError("the journal \(journalPath) is corrupt (\(why)); delete \(request.workDirectory) to start over")
+        }
+    }
+
+    /// What makes a journal impossible to resume from, if anything: a state porter never
+    /// writes, more than one upload in progress, a running job without an id, counts that
+    /// do not add up, a job file that is missing.
+    func journalProblem() -> String? {
+        let states: Set<String> = ["planned", "sending", "running", "done"]
+        if let bad = chunks.first(where: { !states.contains($0.state) }) { return "\(bad.file) has the unknown state '\(bad.state)'" }
+        let sending = chunks.filter { $0.state == "sending" }.count
+        if sending > 1 { return "\(sending) job files are marked as being sent; porter sends one at a time" }
+        let inFlight = chunks.filter { $0.state == "sending" || $0.state == "running" }.count
+        if inFlight > request.maxInFlight { return "\(inFlight) jobs in flight, more than \(request.maxInFlight)" }
+        if let bad = chunks.first(where: { $0.state == "running" && $0.job == nil }) { return "\(bad.file) is running without a job id" }
+        if let bad = chunks.first(where: { $0.users < 1 || $0.file.isEmpty || $0.file.contains("/") }) { return "a job file entry is malformed (\(bad.file))" }
+        if chunks.reduce(0, { $0 + $1.users }) + invalid != total { return "its counts do not add up to its \(total) users" }
+        if let missing = chunks.first(where: { $0.state != "done" && !FileManager.default.fileExists(atPath: request.workDirectory + "/" + $0.file) }) {
+            return "\(missing.file) is missing"
+        }
+        return nil
     }
 
     /// Validates every user and writes the valid ones into job files under the size limit;
     /// the invalid ones go to `invalid.ndjson` with their problems.
     func plan() throws {
         let reader: JSONStreamReader
-        do { reader = try JSONStreamReader(path: request.path) } catch { throw TenantError("\(request.path): \(error)") }
+        do { reader = try ImportFile.open(request.path) } catch { throw TenantError("\(request.path): \(error.message)") }
         var validator = ImportValidator()
         var invalidWriter: TableWriter?
         var current: AtomicFile?
@@ -202,8 +246,14 @@ public final class ImportPipeline {
             while let e = try reader.next() {
                 if total & 1023 == 0 && isCancelled() { throw Cancelled() }
                 total += 1
-                let problems = validator.validate(e.value, index: e.index, line: e.line, column: e.column)
+                var problems = validator.validate(e.value, index: e.index, line: e.line, column: e.column)
+                text.removeAll(keepingCapacity: true)
+                JSONWriter.write(e.value, into: &text)
+                if let p = ImportValidator.sizeProblem(bytes: text.count, limit: limit, index: e.index, line: e.line, column: e.column) { problems.append(p) }
                 if !problems.isEmpty {
+                    // Columns in characters (read back only for the users with problems).
+                    let column = ImportFile.characterColumn(request.path, offset: e.offset, byteColumn: e.column)
+                    for k in problems.indices { problems[k].column = column }
                     invalid += 1
                     problems.forEach(problem)
                     if invalidWriter == nil { invalidWriter = try TableWriter(path: request.workDirectory + "/invalid.ndjson", format: .ndjson, columns: [], force: true) }
@@ -214,11 +264,6 @@ public final class ImportPipeline {
                         return .object(o)
                     })])
                     continue
-                }
-                text.removeAll(keepingCapacity: true)
-                JSONWriter.write(e.value, into: &text)
-                if text.count > limit {
-                    throw TenantError("\(request.path):\(e.line):\(e.column): user \(e.index) alone is \(text.count) bytes, over the \(request.chunkLimit)-byte job limit")
                 }
                 if current != nil && currentBytes + 1 + text.count > limit { try close() }
                 if current == nil {
@@ -236,7 +281,7 @@ public final class ImportPipeline {
         } catch let e as JSONError {
             current?.abort()
             invalidWriter?.abort()
-            throw TenantError("\(request.path):\(e.line):\(e.column): \(e.message) (nothing was sent)")
+            throw TenantError("\(request.path):\(e.line):\(ImportFile.characterColumn(request.path, offset: e.offset, byteColumn: e.column)): \(e.message) (nothing was sent)")
         } catch {
             current?.abort()
             invalidWriter?.abort()
@@ -254,14 +299,14 @@ public final class ImportPipeline {
             if isCancelled() { throw Cancelled() }
             // Start jobs while there is room.
             var started = false
-            while chunks.filter({ $0.state == "running" || $0.state == "sending" }).count < request.maxInFlight,
-                  let i = chunks.firstIndex(where: { $0.state == "planned" || ($0.state == "sending" && $0.job == nil) }) {
-                if chunks[i].state == "sending", try wasAccepted(chunks[i]) {
-                    chunks[i].state = "done"
-                    chunks[i].unconfirmed = true
-                    try saveJournal()
-                    status("\(chunks[i].file) had reached the tenant before the interruption (its first user exists): not sent again")
-                    continue
+            // A job file whose upload was interrupted is sent again first: whether the tenant
+            // took it cannot be told from the outside (Auth0 refuses the users it already has,
+            // which reconciliation then finds identical, so nobody is lost or doubled).
+            while chunks.filter({ $0.state == "running" }).count < request.maxInFlight,
+                  let i = chunks.firstIndex(where: { $0.state == "sending" }) ?? chunks.firstIndex(where: { $0.state == "planned" }) {
+                if chunks[i].state == "sending" {
+                    chunks[i].resent = true
+                    status("\(chunks[i].file) was being sent when the import was interrupted: sending it again and reconciling")
                 }
                 chunks[i].state = "sending"
                 try saveJournal()
@@ -278,6 +323,8 @@ public final class ImportPipeline {
             let running = chunks.indices.filter { chunks[$0].state == "running" }
             if running.isEmpty {
                 if chunks.allSatisfy({ $0.state == "done" }) { return }
+                // Nothing running and nothing startable: never spin.
+                if !started { throw TenantError("the import cannot make progress (job states: \(chunks.map(\.state).joined(separator: ", "))); delete \(request.workDirectory) to start over") }
                 continue
             }
             // Poll, backing off while nothing changes.
@@ -298,16 +345,6 @@ public final class ImportPipeline {
         }
     }
 
-    /// Whether a job file whose upload was cut off reached the tenant: its first user exists.
-    /// (With upsert, sending again is harmless, so it is always sent again.)
-    func wasAccepted(_ chunk: Chunk) throws -> Bool {
-        guard !request.upsert else { return false }
-        let r = try JSONStreamReader(path: request.workDirectory + "/" + chunk.file)
-        guard let first = try r.next(), let email = first.value["email"]?.stringValue else { return false }
-        usleep(500_000)  // a job accepted just before the interruption needs a moment to store its first batch
-        return try !tenant.users(email: email.lowercased()).isEmpty
-    }
-
     func finish(_ i: Int, _ job: Job) throws {
         var summary = job.summary ?? JobSummary()
         if job.status == "failed" {
@@ -316,12 +353,22 @@ public final class ImportPipeline {
             summary.total = chunks[i].users
             status("job \(job.id) failed: \(job.statusDetails ?? "no details")")
         }
+        var skipped = 0
         if summary.failed > 0 {
-            let errors = try tenant.jobErrors(id: job.id)
+            // Users the tenant refused because it has them, identical (stored by an interrupted
+            // upload of this file, or by an earlier run): skipped, not failed. One lookup by
+            // email per such refusal; other failures cost nothing.
+            var errors = try tenant.jobErrors(id: job.id)
+            let before = errors.count
+            errors = try ImportReconciler.withoutUsersAlreadyThere(errors, tenant: tenant)
+            skipped = before - errors.count
+            summary.failed -= skipped
             let w = try TableWriter(path: request.workDirectory + "/" + chunks[i].file + ".errors.ndjson", format: .ndjson, columns: [], force: true)
             for e in errors { try w.writeObject(e.json) }
             try w.finish()
         }
+        if skipped > 0 { status("\(chunks[i].file): \(skipped) of its users were already in the tenant, identical: skipped") }
+        chunks[i].skipped = skipped
         chunks[i].summary = summary
         chunks[i].state = "done"
         try saveJournal()

@@ -455,9 +455,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
 
     /// Imports with Auth0's semantics: per-user errors do not fail the job; each batch is one
     /// transaction, so a crash leaves every user fully imported or not at all.
-    public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?) throws -> Job {
+    /// `isCancelled` (Ctrl-C) is looked at between batches and every 1,024 users inside one:
+    /// the open batch is dropped (nothing of it was written), the job ends `failed` with "cancelled
+    /// after N users", and ``ImportCancelled`` says what landed.
+    public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil) throws -> Job {
         let job = try enqueueImport(file: file, options: options, ownsFile: false)
-        return try processImport(id: job.id, progress: progress)
+        return try processImport(id: job.id, progress: progress, isCancelled: isCancelled)
     }
 
     /// Records a pending import job for `file`. With `ownsFile`, the file belongs to the job
@@ -468,7 +471,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         guard try connections().contains(where: { $0.id == options.connectionID }) else {
             throw TenantError("The connection does not exist: \(options.connectionID)", status: 400)
         }
-        do { _ = try JSONStreamReader(path: file) } catch { throw TenantError("\(error.message)", status: 400) }
+        do { _ = try ImportFile.open(file) } catch { throw TenantError("\(error.message)", status: 400) }
         let jobID = Identifiers.make("job_")
         try db.write { db in
             try db.execute(sql: """
@@ -477,6 +480,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 """, arguments: [jobID, options.connectionID, Timestamp.now(), options.externalID, options.upsert, file, ownsFile])
         }
         return try job(id: jobID)
+    }
+
+    /// The newest import job of `file` a stopped process left pending or processing.
+    public func unfinishedImport(file: String) throws -> String? {
+        try db.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM jobs WHERE type = 'users_import' AND status IN ('pending', 'processing') AND input_path = ? AND owns_input = 0 ORDER BY created_at DESC, rowid DESC LIMIT 1", arguments: [file])
+        }
     }
 
     /// Import jobs a stopped process left pending or processing, oldest first.
@@ -497,7 +507,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Runs (or, after a crash, resumes) an import job. The users already committed are
     /// skipped (only re-validated, so duplicates across the restart are still caught): each
     /// batch commits its users, its errors, the summary and the position in one transaction.
-    public func processImport(id jobID: String, progress: ((Int) -> Void)?) throws -> Job {
+    public func processImport(id jobID: String, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil) throws -> Job {
         guard let row = try db.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [jobID]) }) else {
             throw TenantError("The job does not exist", status: 404)
         }
@@ -514,8 +524,28 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             if owns { unlink(file) }
             return try job(id: jobID)
         }
+        // All or nothing for the file as a whole: a malformed or truncated file is found before
+        // any user is stored (Auth0 too fails such a job whole). Done once, not on a resume.
+        if consumed == 0 {
+            var cancelled = false
+            do {
+                let check = try ImportFile.open(file)
+                var n = 0
+                while try check.next() != nil {
+                    n += 1
+                    if n & 1023 == 0, isCancelled?() == true { cancelled = true; break }
+                }
+            } catch {
+                let column = ImportFile.characterColumn(file, offset: error.offset, byteColumn: error.column)
+                return try end("failed", "\(file):\(error.line):\(column): \(error.message) (nothing was imported)", JobSummary())
+            }
+            if cancelled {
+                _ = try end("failed", "cancelled after 0 users (while the file was being checked)", JobSummary())
+                throw ImportCancelled(jobID: jobID, landed: JobSummary())
+            }
+        }
         let reader: JSONStreamReader
-        do { reader = try JSONStreamReader(path: file) } catch {
+        do { reader = try ImportFile.open(file) } catch {
             return try end("failed", "the input file is gone: \(error.message)", start.summary ?? JobSummary())
         }
         let fileSize = max(1, (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 1)
@@ -561,14 +591,26 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         do {
             while let element = try reader.next() {
+                if position & 1023 == 0, isCancelled?() == true {
+                    // The open batch was never written: what landed is what the summary says.
+                    batch.removeAll()
+                    _ = try end("failed", "cancelled after \(summary.total) users", summary)
+                    throw ImportCancelled(jobID: jobID, landed: summary)
+                }
                 position += 1
-                let problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
+                var problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
                 if position <= consumed { continue }
+                // The size a job file allows, as for a remote tenant (its compact JSON: computed only when the text is that large).
+                if element.byteCount > ImportValidator.jobFileLimit - 2,
+                   let p = ImportValidator.sizeProblem(bytes: element.value.serialized().utf8.count, index: element.index, line: element.line, column: element.column) {
+                    problems.append(p)
+                }
                 batch.append((element.value, problems.map(\.json)))
                 if batch.count >= Self.batchSize { try flush() }
             }
             try flush()
         } catch let e as JSONError {
+            // The file changed after the check.
             try flush()
             return try end("failed", "\(e)", summary)
         }
@@ -594,7 +636,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         var json: JSON { ["code": .string(code), "message": .string(message), "path": .string(path)] }
     }
 
-    static let upsertable = ["app_metadata", "user_metadata", "email_verified", "given_name", "family_name", "name", "nickname", "picture"]
+    static let upsertable = UserAttributes.upsertableProfile
 
     /// Stores one valid import-schema user as an Auth0 profile.
     static func store(_ input: JSON, connectionID: String, connectionName: String, upsert: Bool, db: Database) throws -> StoreOutcome {
@@ -611,7 +653,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             try db.execute(sql: """
                 UPDATE users SET profile = ?, search = ?, name = ?, updated_at = ?,
                 custom_password_hash = COALESCE(?, custom_password_hash) WHERE id = ?
-                """, arguments: [p.serialized(), SearchIndex.document(for: p).serialized(), p["name"]?.stringValue?.lowercased(),
+                """, arguments: [p.serialized(), SearchIndex.document(for: p).serialized(), Self.column(p["name"]?.stringValue?.lowercased()),
                                  p["updated_at"]?.stringValue, custom, existing["id"] as Int64])
             return .updated
         }
@@ -623,7 +665,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         p["email"] = .string(email)
         // Auth0: email_verified is false unless the file says true.
         p["email_verified"] = .bool(input["email_verified"]?.boolValue ?? false)
-        for key in ["username", "phone_number", "phone_verified", "given_name", "family_name", "name", "nickname", "picture", "blocked", "user_metadata", "app_metadata"] {
+        for key in UserAttributes.storedAsGiven {
             if let v = input[key] { p[key] = v }
         }
         if p["name"] == nil { p["name"] = .string(email) }
@@ -638,7 +680,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             try db.cachedStatement(sql: """
                 INSERT INTO users (user_id, connection_id, email, username, name, created_at, updated_at, last_login, profile, search, password_hash, custom_password_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
-                """).execute(arguments: [userID, connectionID, email, input["username"]?.stringValue, profile["name"]?.stringValue?.lowercased(), now, now,
+                """).execute(arguments: [userID, connectionID, email, Self.column(input["username"]?.stringValue), Self.column(profile["name"]?.stringValue?.lowercased()), now, now,
                                  profile.serialized(), SearchIndex.document(for: profile).serialized(),
                                  input["password_hash"]?.stringValue, input["custom_password_hash"]?.serialized()])
         } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
@@ -654,6 +696,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             throw ImportConflict(code: "CONFLICT", message: "The user conflicts with an existing user.", path: "")
         }
         return .inserted
+    }
+
+    /// A string for an index column: SQLite's text binding stops at a NUL, so an escaped NUL
+    /// the user sent is kept as the text `\u0000` there (the profile itself keeps the NUL).
+    static func column(_ s: String?) -> String? {
+        guard let s, s.utf8.contains(0) else { return s }
+        return s.replacingOccurrences(of: "\u{0}", with: "\\u0000")
     }
 
     /// Inserts ready-made profiles (seeding, benchmarks), in one transaction per 5,000.
@@ -700,7 +749,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         switch PasswordVerifier.verify(password: password, customHash: stored) {
         case .match: return .match
         case .mismatch: return .mismatch
-        case .unsupported(let why): return .unsupported(why)
+        case .unsupported(let why): return .unsupported("the stored hash cannot be read: \(why)")
         }
     }
 }

@@ -232,6 +232,20 @@ public enum PasswordCheck: Sendable, Equatable {
     case unsupported(String)
 }
 
+/// A local import stopped by Ctrl-C: `landed` are the users its committed batches stored
+/// (inserted, updated, failed of `total`); nothing after them was stored. The job is `failed`.
+public struct ImportCancelled: Error, CustomStringConvertible {
+    public var jobID: String
+    public var landed: JobSummary
+    public init(jobID: String, landed: JobSummary) {
+        self.jobID = jobID
+        self.landed = landed
+    }
+    public var description: String {
+        "import \(jobID) cancelled after \(landed.total) users: \(landed.inserted) inserted, \(landed.updated) updated, \(landed.failed) failed stayed; nothing after them was stored"
+    }
+}
+
 /// The user pressed Ctrl-C: a transfer, a wait or a pipeline stopped.
 public struct Cancelled: Error, CustomStringConvertible {
     public init() {}

@@ -13,7 +13,8 @@ import PorterJSON
 
     @Test func everyFixture() throws {
         let all = try Self.fixtures()
-        #expect(all.count >= 100)
+        #expect(all.count >= 1500)
+        #expect(all.filter { $0["expect"] == "match" }.count == all.count / 2)
         for f in all {
             let name = f["name"]!.stringValue!
             let outcome = PasswordVerifier.verify(password: f["password"]!.stringValue!, customHash: f["custom_password_hash"]!)
@@ -30,7 +31,7 @@ import PorterJSON
         }
         check("abc", ["algorithm": "md4", "hash": ["value": "a448017aaf21d8525fc10ae87aa6729d", "encoding": "hex"]], .match)
         check("abd", ["algorithm": "md4", "hash": ["value": "a448017aaf21d8525fc10ae87aa6729d", "encoding": "hex"]], .mismatch)
-        check("pass", ["algorithm": "md4", "hash": ["value": "02c8f268dc99b8ccb747e4d9f2110a82", "encoding": "hex", "salt": ["value": "salt", "position": "prefix"]]], .match)
+        check("pass", ["algorithm": "md4", "hash": ["value": "02c8f268dc99b8ccb747e4d9f2110a82", "encoding": "hex"], "salt": ["value": "salt", "position": "prefix"]], .match)
         check("x", ["algorithm": "hmac", "hash": ["value": "5ae42860c1a33a1de9c70df6ef8a4bfca97099f07bac6c4bf92ed2cdf7e341df2e9c1a3fd3aef9406728735f06768df6f4336030f1774ebacc7844574ce0bf9e",
                                                   "encoding": "hex", "digest": "whirlpool", "key": ["value": "k"]]], .match)
         check("hunter2", ["algorithm": "hmac", "hash": ["value": "yVPMlNioRsq3sgUjk4jeBp9Ntzg=", "encoding": "base64", "digest": "ripemd160", "key": ["value": "key"]]], .match)
@@ -54,6 +55,44 @@ import PorterJSON
         #expect(PasswordVerifier.verify(password: "x", customHash: ["algorithm": "hmac", "hash": ["value": "00", "encoding": "hex", "digest": "md2", "key": ["value": "k"]]])
                 == .unsupported("hmac digest md2"))
         #expect(PasswordVerifier.verify(password: "x", customHash: ["algorithm": "crc32", "hash": ["value": "00"]]) == .unsupported("algorithm crc32"))
+    }
+
+    /// Auth0's documented example: MD5('salt' + 'password'), the salt beside `hash`.
+    @Test func auth0SaltExample() {
+        let salt: JSON = ["value": "salt", "encoding": "utf8", "position": "prefix"]
+        let beside: JSON = ["algorithm": "md5", "hash": ["value": "67A1E09BB1F83F5007DC119C14D663AA", "encoding": "hex"], "salt": salt]
+        #expect(PasswordVerifier.verify(password: "password", customHash: beside) == .match)
+        #expect(PasswordVerifier.verify(password: "passwore", customHash: beside) == .mismatch)
+        // Auth0 does not read a salt inside `hash`: neither does porter (the validator warns).
+        let inside: JSON = ["algorithm": "md5", "hash": ["value": "67A1E09BB1F83F5007DC119C14D663AA", "encoding": "hex", "salt": salt]]
+        #expect(PasswordVerifier.verify(password: "password", customHash: inside) == .mismatch)
+    }
+
+    /// A hash that cannot be read says so and why; it never passes for a wrong password.
+    @Test func malformedHashesSayWhy() {
+        func why(_ h: JSON) -> String? {
+            if case .unsupported(let w) = PasswordVerifier.verify(password: "x", customHash: h) { return w }
+            return nil
+        }
+        #expect(why(["algorithm": "bcrypt", "hash": ["value": "$2b$10$short"]])?.contains("bcrypt") == true)
+        #expect(why(["algorithm": "md5", "hash": ["value": "zz", "encoding": "hex"]]) == "hash.value is not valid hex")
+        #expect(why(["algorithm": "argon2", "hash": ["value": "$argon2id$v=19$m=oops"]])?.hasPrefix("argon2:") == true)
+        #expect(why(["algorithm": "pbkdf2", "hash": ["value": "pbkdf2-sha256$1000$abc"]])?.contains("PHC") == true)
+        #expect(why(["algorithm": "pbkdf2", "hash": ["value": "$pbkdf2-nope$i=1$c2FsdA$AAAA"]]) == "pbkdf2 digest nope")
+        #expect(why(["algorithm": "ldap", "hash": ["value": "{CRYPT}abc"]])?.contains("{CRYPT}") == true)
+        #expect(why(["algorithm": "scrypt", "hash": ["value": "00", "encoding": "hex"], "keylen": 1, "cost": 1000]) == "scrypt cost must be a power of two greater than one")
+        #expect(why(["algorithm": "md5", "hash": ["value": "00"], "salt": ["value": "zz", "encoding": "hex"]]) == "salt.value is not valid hex")
+        #expect(PasswordVerifier.unreadable("abcd", algorithm: "sha256", hash: ["encoding": "hex"]) == "a sha256 hash has 32 bytes, this one 2")
+        #expect(PasswordVerifier.unreadable(String(repeating: "ab", count: 32), algorithm: "sha256", hash: ["encoding": "hex"]) == nil)
+    }
+
+    /// node's digest names (crypto.getHashes()) and OpenSSL's aliases reach the same digest.
+    @Test func digestAliases() {
+        for n in ["RSA-SHA256", "sha256WithRSAEncryption", "SHA256", "sha256"] { #expect(DigestNames.openSSL(n) == "SHA256", "\(n)") }
+        for n in ["rmd160", "ripemd", "ripemd160", "RSA-RIPEMD160", "ripemd160WithRSA"] { #expect(DigestNames.openSSL(n) == "RIPEMD160", "\(n)") }
+        #expect(DigestNames.openSSL("ssl3-sha1") == "SHA1")
+        #expect(DigestNames.openSSL("RSA-MD5") == "MD5")
+        #expect(DigestNames.openSSL("md2") == nil)
     }
 
     @Test func bcryptRoundTrip() {

@@ -88,4 +88,22 @@ import PorterFormats
         #expect(throws: TenantError.self) { try t.count(query: "name:*sa", connectionName: nil) }
         #expect(throws: TenantError.self) { try t.search(SearchRequest(sort: "user_metadata.x:1")) }
     }
+
+    /// An escaped NUL is stored as sent (SQLite's text binding would cut the column at it), and
+    /// a malformed file stores nobody.
+    @Test func nulIsKeptAndMalformedFilesLandNothing() throws {
+        let t = try tenant()
+        let con = try t.connections()[0]
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/nul.json"
+        try #"[{"email":"n@x.io","name":"a\u0000b","username":"u\u0000v"},{"email":"m@x.io","username":"u\u0000w"}]"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let job = try t.startImport(file: path, options: ImportOptions(connectionID: con.id))
+        #expect(job.summary == JobSummary(inserted: 2, updated: 0, failed: 0, total: 2), "usernames differing after a NUL do not collide: \(job)")
+        #expect(try t.users(email: "n@x.io").first?["name"] == "a\u{0}b")
+        let truncated = dir + "/truncated.json"
+        try #"[{"email":"p@x.io"},{"email":"q@x.io"},{"email":"r@"#.write(toFile: truncated, atomically: true, encoding: .utf8)
+        let failed = try t.startImport(file: truncated, options: ImportOptions(connectionID: con.id))
+        #expect(failed.status == "failed" && failed.statusDetails?.contains("nothing was imported") == true, "\(failed)")
+        #expect(try t.users(email: "p@x.io").isEmpty)
+    }
 }
