@@ -70,14 +70,39 @@ enum FieldReader {
         guard let first = components.first else { return anyScalar(value, body) }
         switch value {
         case .object(let o):
-            guard let child = o[first] else { return false }
-            return anyLeaf(child, components.dropFirst(), body)
+            if let child = o[first], anyLeaf(child, components.dropFirst(), body) { return true }
+            // A key holding dots (`{"a.b": 1}`) is the path a → b, as Elasticsearch maps it and
+            // as SearchIndex flattens it.
+            if components.count > 1 {
+                for (key, child) in o where key.utf8.count > first.utf8.count && key.utf8.contains(0x2E) {
+                    if let rest = Self.remainder(components, after: key), !rest.isEmpty,
+                       anyLeaf(child, rest, body) { return true }
+                }
+            }
+            return false
         case .array(let a):
             for element in a where anyLeaf(element, components, body) { return true }
             return false
         default:
             return false
         }
+    }
+
+    /// The components left after a dotted key, when the key is exactly the next ones.
+    static func remainder(_ components: ArraySlice<String>, after key: String) -> ArraySlice<String>? {
+        var rest = components
+        for part in key.split(separator: ".", omittingEmptySubsequences: false) {
+            guard let c = rest.first, c == part else { return nil }
+            rest = rest.dropFirst()
+        }
+        return rest
+    }
+
+    /// Whether a dotted key extends past the path: `{"a.b": 1}` under the path `a`.
+    static func keyStartsWith(_ key: String, _ components: ArraySlice<String>) -> Bool {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count > components.count else { return false }
+        return zip(parts, components).allSatisfy { $0 == $1 }
     }
 
     static func anyScalar(_ value: JSON, _ body: (JSON) -> Bool) -> Bool {
@@ -96,8 +121,15 @@ enum FieldReader {
         guard let first = components.first else { return hasIndexedLeaf(value) }
         switch value {
         case .object(let o):
-            guard let child = o[first] else { return false }
-            return exists(child, components.dropFirst())
+            if let child = o[first], exists(child, components.dropFirst()) { return true }
+            for (key, child) in o where key.utf8.count > first.utf8.count && key.utf8.contains(0x2E) {
+                if let rest = remainder(components, after: key) {
+                    if exists(child, rest) { return true }
+                } else if keyStartsWith(key, components), hasIndexedLeaf(child) {
+                    return true
+                }
+            }
+            return false
         case .array(let a):
             return a.contains { exists($0, components) }
         default:

@@ -28,7 +28,7 @@ enum MatcherCompiler {
             }
         case .term(let field, let segments, _):
             return onFields(field) { f in ValueMatch.term(segments, caseInsensitive: Fields.isCaseInsensitive(f)) }
-        case .phrase(let field, let text, _):
+        case .phrase(let field, let text, _), .words(let field, let text, _):
             return onFields(field) { f in ValueMatch.term([text], caseInsensitive: Fields.isCaseInsensitive(f)) }
         case .range(let field, let lower, let upper, _):
             return onFields(field) { f in
@@ -118,6 +118,9 @@ enum ValueMatch {
                 return limits.admits(number: Double(i))
             case .double(let d):
                 return limits.admits(number: d)
+            case .bool(let b):
+                // Booleans compare as their text ("false" < "true"); `[* TO *]` admits them.
+                return limits.admits(text: b ? "true" : "false")
             default:
                 return false
             }

@@ -114,7 +114,7 @@ struct SQLBuilder {
             return "(" + parts.joined(separator: " AND ") + ")"
         case .term(let field, let segments, _):
             return onFields(field) { b, f in b.term(f, segments) }
-        case .phrase(let field, let text, _):
+        case .phrase(let field, let text, _), .words(let field, let text, _):
             return onFields(field) { b, f in b.term(f, [text]) }
         case .range(let field, let lower, let upper, _):
             return onFields(field) { b, f in b.range(f, lower, upper) }
@@ -194,6 +194,8 @@ struct SQLBuilder {
         let numeric = (limits.lowOpen || limits.lowNumber != nil) && (limits.highOpen || limits.highNumber != nil)
         return overValues(field) { b in
             var c = "(type = 'text' AND \(textCondition(&b, "value")))"
+            // Booleans compare as their text, as in the matcher.
+            c += " OR (type IN ('true', 'false') AND \(textCondition(&b, "(CASE type WHEN 'true' THEN 'true' ELSE 'false' END)")))"
             if numeric {
                 var parts = ["type IN ('integer', 'real')"]
                 if let low = limits.lowNumber { parts.append("value \(limits.lowInclusive ? ">=" : ">") \(b.bind(.real(low)))") }
