@@ -75,7 +75,7 @@ enum FieldReader {
             // as SearchIndex flattens it.
             if components.count > 1 {
                 for (key, child) in o where key.utf8.count > first.utf8.count && key.utf8.contains(0x2E) {
-                    if let rest = Self.remainder(components, after: key), !rest.isEmpty,
+                    if let rest = Self.remainder(components, after: key),
                        anyLeaf(child, rest, body) { return true }
                 }
             }

@@ -12,6 +12,8 @@ struct QueryParser {
     let tokens: [Token]
     var p = 0
     var depth = 0
+    /// Off only while looking for a syntax error behind a field-name error.
+    var checkFields = true
 
     init(_ text: String) throws(QueryError) {
         self.text = text
@@ -79,6 +81,21 @@ struct QueryParser {
             guard peek.kind == .end else { throw unexpectedAfterQuery() }
             return node
         } catch {
+            // A syntax error anywhere comes before a field-name error (`a:b:c` points at the
+            // second colon, as Lucene does): look for one with field names unchecked.
+            var error = error
+            if checkFields {
+                var again = self
+                again.p = 0
+                again.depth = 0
+                again.checkFields = false
+                do throws(QueryError) {
+                    _ = try again.query(field: .defaultFields)
+                    if again.peek.kind != .end { error = again.unexpectedAfterQuery() }
+                } catch let syntax {
+                    error = syntax
+                }
+            }
             throw Self.inCharacters(error, text)
         }
     }
@@ -275,6 +292,8 @@ struct QueryParser {
             let sign = Self.string(scalars[t.range])
             let value = peek.kind == .term ? sign + image(peek) : sign + "…"
             throw QueryError("a value cannot start with '\(sign)' (it reads as an operator): write '\\\(value)' or quote it (\"\(value)\")", t.range)
+        case .and where operatorToken == nil && !afterColon, .or where operatorToken == nil && !afterColon:
+            throw QueryError("\(describe(t)) needs a clause before it", t.range)
         default:
             let what = operatorToken.map { "after \(describe($0))" } ?? (afterColon ? "after ':'" : "here")
             throw QueryError("expected a term, phrase, range or group \(what), found \(describe(t))", t.range)
@@ -285,7 +304,7 @@ struct QueryParser {
     /// value starting with `>`, `>=`, `<`, `<=` is a half-open range.
     func fieldQuery(_ field: ClauseField, _ text: String, quoted: Bool, words: Bool, range: Range<Int>) throws(QueryError) -> QueryNode {
         if case .named("_exists_", _) = field {
-            return .exists(field: try Fields.validate(text, range: range), range: range)
+            return .exists(field: checkFields ? try Fields.validate(text, range: range) : Field(text), range: range)
         }
         if !quoted, let first = text.unicodeScalars.first, first == ">" || first == "<" {
             let rest = text.unicodeScalars.dropFirst()
@@ -316,7 +335,7 @@ struct QueryParser {
             if name.unicodeScalars.contains(where: { $0.value == 0 }) {
                 throw QueryError("a field name cannot contain a NUL character", r)
             }
-            return try Fields.validate(name, range: r)
+            return checkFields ? try Fields.validate(name, range: r) : Field(name)
         }
     }
 
