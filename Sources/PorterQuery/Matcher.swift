@@ -226,11 +226,30 @@ enum PartialDate {
 }
 
 /// A `*` pattern over UTF-8 bytes: segments must appear in order, the first at the start and
-/// the last at the end.
+/// the last at the end. Inner segments are found leftmost-first (enough for `*`-only patterns)
+/// with Knuth–Morris–Pratt, so a match costs time linear in the value plus the pattern.
 struct Wildcard: Sendable {
     let segments: [[UInt8]]
+    /// KMP failure table of each segment.
+    let failure: [[Int]]
 
-    init(_ segments: [String]) { self.segments = segments.map { Array($0.utf8) } }
+    init(_ segments: [String]) {
+        self.segments = segments.map { Array($0.utf8) }
+        self.failure = self.segments.map(Self.table)
+    }
+
+    static func table(_ p: [UInt8]) -> [Int] {
+        var f = [Int](repeating: 0, count: p.count)
+        var k = 0
+        var i = 1
+        while i < p.count {
+            while k > 0 && p[i] != p[k] { k = f[k - 1] }
+            if p[i] == p[k] { k += 1 }
+            f[i] = k
+            i += 1
+        }
+        return f
+    }
 
     func matches(_ s: String) -> Bool {
         var s = s
@@ -243,9 +262,9 @@ struct Wildcard: Sendable {
             if !last.isEmpty && !Self.equal(buf, n - last.count, last) { return false }
             var at = first.count
             let limit = n - last.count
-            for seg in segments.dropFirst().dropLast() where !seg.isEmpty {
-                guard let found = Self.find(buf, seg, from: at, to: limit) else { return false }
-                at = found + seg.count
+            for k in 1..<max(1, segments.count - 1) where !segments[k].isEmpty {
+                guard let found = find(buf, k, from: at, to: limit) else { return false }
+                at = found + segments[k].count
             }
             return true
         }
@@ -256,10 +275,15 @@ struct Wildcard: Sendable {
         return true
     }
 
-    static func find(_ buf: UnsafeBufferPointer<UInt8>, _ seg: [UInt8], from: Int, to: Int) -> Int? {
+    /// Leftmost start of segment `k` in `buf[from..<to]`.
+    func find(_ buf: UnsafeBufferPointer<UInt8>, _ k: Int, from: Int, to: Int) -> Int? {
+        let p = segments[k], f = failure[k]
+        var matched = 0
         var i = from
-        while i + seg.count <= to {
-            if equal(buf, i, seg) { return i }
+        while i < to {
+            while matched > 0 && buf[i] != p[matched] { matched = f[matched - 1] }
+            if buf[i] == p[matched] { matched += 1 }
+            if matched == p.count { return i + 1 - p.count }
             i += 1
         }
         return nil

@@ -6,6 +6,10 @@ struct QueryParser {
     static let maxDepth = 256
     /// Clauses in one group: Lucene's and Elasticsearch's default `max_clause_count`.
     static let maxClauses = 1024
+    /// Nesting of boolean groups in the parsed tree (groups of one clause do not count): the
+    /// default of Elasticsearch's `indices.query.bool.max_nested_depth`; it also keeps the SQL
+    /// translation within SQLite's parser stack (about 33 nested groups in SQLite 3.40).
+    static let maxBooleanDepth = 20
 
     let text: String
     let scalars: [UInt32]
@@ -79,6 +83,9 @@ struct QueryParser {
             if peek.kind == .end { return .all(range: 0..<scalars.count) }
             let node = try query(field: .defaultFields)
             guard peek.kind == .end else { throw unexpectedAfterQuery() }
+            if let deep = Self.tooDeep(node, Self.maxBooleanDepth) {
+                throw QueryError("the query nests boolean groups more than \(Self.maxBooleanDepth) levels deep (Elasticsearch's max_nested_depth)", deep)
+            }
             return node
         } catch {
             // A syntax error anywhere comes before a field-name error (`a:b:c` points at the
@@ -98,6 +105,14 @@ struct QueryParser {
             }
             throw Self.inCharacters(error, text)
         }
+    }
+
+    /// The range of a group nested deeper than `allowed` boolean levels, if any.
+    static func tooDeep(_ node: QueryNode, _ allowed: Int) -> Range<Int>? {
+        guard case .boolean(let clauses, let range) = node else { return nil }
+        if allowed == 0 { return range }
+        for c in clauses { if let r = tooDeep(c.node, allowed - 1) { return r } }
+        return nil
     }
 
     func unexpectedAfterQuery() -> QueryError {

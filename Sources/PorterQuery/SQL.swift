@@ -109,9 +109,11 @@ struct SQLBuilder {
             for c in must { parts.append(node(c.node)) }
             for c in mustNot { parts.append("NOT " + node(c.node)) }
             if must.isEmpty && !should.isEmpty {
-                parts.append("(" + should.map { node($0.node) }.joined(separator: " OR ") + ")")
+                var alternatives: [String] = []
+                for c in should { alternatives.append(node(c.node)) }
+                parts.append(Self.balanced(alternatives[...], " OR "))
             }
-            return "(" + parts.joined(separator: " AND ") + ")"
+            return Self.balanced(parts[...], " AND ")
         case .term(let field, let segments, _):
             return onFields(field) { b, f in b.term(f, segments) }
         case .phrase(let field, let text, _), .words(let field, let text, _):
@@ -128,7 +130,15 @@ struct SQLBuilder {
         if let field { return make(&self, field) }
         var parts: [String] = []
         for name in Fields.defaultFields { parts.append(make(&self, Field(name))) }
-        return "(" + parts.joined(separator: " OR ") + ")"
+        return Self.balanced(parts[...], " OR ")
+    }
+
+    /// `parts` joined by `op` as a balanced tree of parentheses: SQLite limits an expression's
+    /// depth to 1000, and a flat chain of 1024 clauses is that deep.
+    static func balanced(_ parts: ArraySlice<String>, _ op: String) -> String {
+        if parts.count <= 16 { return "(" + parts.joined(separator: op) + ")" }
+        let mid = parts.startIndex + parts.count / 2
+        return "(" + balanced(parts[..<mid], op) + op + balanced(parts[mid...], op) + ")"
     }
 
     /// Conditions on one value: `each` builds it for the `value`/`type` columns of json_each

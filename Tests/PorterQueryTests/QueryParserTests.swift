@@ -150,6 +150,10 @@ import PorterJSON
         #expect(error(deep)?.message.contains("256 levels") == true)
         let ok = String(repeating: "(", count: 255) + "name:a" + String(repeating: ")", count: 255)
         #expect(try Query.parse(ok).matches(user: ["name": "a"]))
+        var nested = "name:a"
+        for _ in 0..<20 { nested = "(name:b OR \(nested))" }
+        #expect(try Query.parse(nested).matches(user: ["name": "a"]))
+        #expect(error("(name:c OR \(nested))")?.message.contains("boolean groups more than 20 levels") == true)
         let many = (0..<1000).map { "name:n\($0)" }.joined(separator: " OR ")
         let q = try Query.parse(many)
         #expect(q.matches(user: ["name": "n999"]))
