@@ -32,7 +32,7 @@ enum MatcherCompiler {
             return onFields(field) { f in ValueMatch.term([text], caseInsensitive: Fields.isCaseInsensitive(f)) }
         case .range(let field, let lower, let upper, _):
             return onFields(field) { f in
-                ValueMatch.range(lower: lower, upper: upper, caseInsensitive: Fields.isCaseInsensitive(f), date: Fields.isDate(f))
+                ValueMatch.range(lower: lower, upper: upper, caseInsensitive: Fields.isCaseInsensitive(f), date: Fields.isDate(f), booleans: Fields.mayBeBoolean(f))
             }
         case .exists(let field, _):
             return { user in FieldReader.fieldExists(user, field) }
@@ -54,7 +54,7 @@ enum MatcherCompiler {
                     return FieldReader.anyScalar(v, predicate)
                 }
             }
-            return { user in FieldReader.anyLeaf(user, components[...], predicate) }
+            return { user in FieldReader.anyLeafOfUser(user, components[...], predicate) }
         }
         let each = Fields.defaultFields.map { (key: $0, predicate: make(Field($0))) }
         return { user in
@@ -108,7 +108,7 @@ enum ValueMatch {
         }
     }
 
-    static func range(lower: Bound?, upper: Bound?, caseInsensitive: Bool, date: Bool) -> ValuePredicate {
+    static func range(lower: Bound?, upper: Bound?, caseInsensitive: Bool, date: Bool, booleans: Bool) -> ValuePredicate {
         let limits = RangeLimits(lower: lower, upper: upper, caseInsensitive: caseInsensitive, date: date)
         return { value in
             switch value {
@@ -119,8 +119,9 @@ enum ValueMatch {
             case .double(let d):
                 return limits.admits(number: d)
             case .bool(let b):
-                // Booleans compare as their text ("false" < "true"); `[* TO *]` admits them.
-                return limits.admits(text: b ? "true" : "false")
+                // On boolean fields booleans compare as their text ("false" < "true"), so
+                // `[* TO *]` admits them.
+                return booleans && limits.admits(text: b ? "true" : "false")
             default:
                 return false
             }

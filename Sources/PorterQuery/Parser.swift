@@ -61,6 +61,13 @@ struct QueryParser {
     func image(_ t: Token) -> String { Self.string(scalars[t.range]) }
 
     static func string(_ s: ArraySlice<UInt32>) -> String {
+        if s.allSatisfy({ $0 < 0x80 }) {
+            return String(unsafeUninitializedCapacity: s.count) { buf in
+                var k = 0
+                for u in s { buf[k] = UInt8(truncatingIfNeeded: u); k += 1 }
+                return k
+            }
+        }
         var out = String.UnicodeScalarView()
         for u in s { if let c = Unicode.Scalar(u) { out.append(c) } }
         return String(out)

@@ -39,7 +39,8 @@ public enum SearchIndex {
     public static func document(for user: JSON) -> JSON {
         var doc = JSONObject()
         guard case .object(let o) = user else { return .object(doc) }
-        for (key, value) in o where key != "picture" {
+        // Root attributes never hold a dot; a stored one is not indexed (as in the matcher).
+        for (key, value) in o where key != "picture" && !key.utf8.contains(0x2E) {
             add(value, path: key, lower: Fields.caseInsensitive.contains(key), into: &doc)
         }
         if case .string(let email)? = user["email"], let at = email.lastIndex(of: "@") {
@@ -204,8 +205,10 @@ struct SQLBuilder {
         let numeric = (limits.lowOpen || limits.lowNumber != nil) && (limits.highOpen || limits.highNumber != nil)
         return overValues(field) { b in
             var c = "(type = 'text' AND \(textCondition(&b, "value")))"
-            // Booleans compare as their text, as in the matcher.
-            c += " OR (type IN ('true', 'false') AND \(textCondition(&b, "(CASE type WHEN 'true' THEN 'true' ELSE 'false' END)")))"
+            // On boolean fields booleans compare as their text, as in the matcher.
+            if Fields.mayBeBoolean(field) {
+                c += " OR (type IN ('true', 'false') AND \(textCondition(&b, "(CASE type WHEN 'true' THEN 'true' ELSE 'false' END)")))"
+            }
             if numeric {
                 var parts = ["type IN ('integer', 'real')"]
                 if let low = limits.lowNumber { parts.append("value \(limits.lowInclusive ? ">=" : ">") \(b.bind(.real(low)))") }

@@ -188,7 +188,7 @@ struct Auth0Evaluator {
             default: out[path, default: []].append(v)
             }
         }
-        walk(user, "")
+        if case .object(let o) = user { for (k, e) in o where !k.contains(".") { walk(e, k) } }
         out["picture"] = nil
         if case .string(let e)? = user["email"], let at = e.lastIndex(of: "@") {
             out["email.domain"] = [.string(String(e[e.index(after: at)...]).lowercased())]
@@ -362,7 +362,8 @@ struct Auth0Evaluator {
                 case .string(let s): return text(s)
                 case .int(let i): return num(Double(i))
                 case .double(let d): return num(d)
-                case .bool(let b): return text(b ? "true" : "false") // porter's rule: booleans by their text
+                case .bool(let b): // porter's rule: on boolean fields, booleans by their text
+                    return (name == "blocked" || name == "email_verified" || name == "phone_verified" || name.hasPrefix("identities.")) && text(b ? "true" : "false")
                 default: return false
                 }
             }
