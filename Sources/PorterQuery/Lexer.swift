@@ -86,7 +86,16 @@ struct Lexer {
         case 0x5B: inRange = true; return token(.rangeInStart, start, i + 1)
         case 0x7B: inRange = true; return token(.rangeExStart, start, i + 1)
         case 0x22: return try quoted(start)
-        case 0x7E: return token(.fuzzySlop, start, i + 1)
+        case 0x7E:
+            // FUZZY_SLOP: `~` and the term characters after it (`~2`, `~0.8`).
+            var k = i + 1
+            while k < count {
+                let u = scalars[k]
+                if u == 0x5C, k + 1 < count { k += 2; continue }
+                if Self.isTermStart(u) || u == 0x2D || u == 0x2B { k += 1; continue }
+                break
+            }
+            return token(.fuzzySlop, start, k)
         case 0x2F: return token(.regexpTerm, start, i + 1)
         case 0x5D, 0x7D:
             throw QueryError("unexpected '\(c == 0x5D ? "]" : "}")': no range is open here (escape it as '\\\(c == 0x5D ? "]" : "}")')", start..<start + 1)

@@ -267,6 +267,13 @@ struct QueryParser {
         return try term(field: field, start: start, after: operatorToken)
     }
 
+    /// After a wildcard or prefix term Lucene accepts `~N` and ignores it (handleBareTokenQuery
+    /// tries wildcard and prefix before fuzzy); a boost is still refused.
+    mutating func ignoreFuzzy() throws(QueryError) {
+        if kind(0) == .fuzzySlop { _ = advance() }
+        try rejectSuffix()
+    }
+
     /// `^` (boost) and `~` (fuzzy, proximity) after a term: Lucene syntax Auth0 does not support.
     mutating func rejectSuffix() throws(QueryError) {
         switch kind(0) {
@@ -292,10 +299,10 @@ struct QueryParser {
             let inner = scalars[(t.range.lowerBound + 1)..<(t.range.upperBound - 1)]
             return try fieldQuery(field, try Self.discardEscapes(inner, range: t.range), quoted: true, words: false, range: range)
         case .star, .wildTerm:
-            try rejectSuffix()
+            try ignoreFuzzy()
             return try wildcard(field, t, range: range)
         case .prefixTerm:
-            try rejectSuffix()
+            try ignoreFuzzy()
             let text = try Self.discardEscapes(scalars[t.range.lowerBound..<(t.range.upperBound - 1)], range: t.range)
             let f = try resolve(field, what: "a wildcard", at: t.range)
             guard let f else { return .term(field: nil, segments: [text, ""], range: range) }

@@ -115,6 +115,8 @@ import PorterJSON
         #expect(try canon("name:x ! name:y") == "name:x OR \\! OR name:y")
         #expect(try canon("user_metadata.plan:free!blocked:true") == "user_metadata.plan:free -blocked:true")
         #expect(error("name:alice!") != nil)
+        #expect(try canon("name:(true* ~) OR name:a*~2") == "name:true* OR name:a*")
+        #expect(error("name:a~2") != nil)
         #expect(try canon("a&&b") == "a\\&\\&b")
         #expect(try canon("name:TO") == "name:\\TO")
         #expect(try canon("&amp") == "\\&amp")
