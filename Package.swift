@@ -82,7 +82,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "PorterJSONTests", dependencies: ["PorterJSON"]),
-        .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"]),
+        .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"], exclude: ["LuceneReference.java"]),
         .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"], exclude: ["corpus.txt"]),
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression"]),

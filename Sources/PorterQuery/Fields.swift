@@ -8,7 +8,7 @@ public struct Field: Sendable, Hashable {
 
     init(_ path: String) {
         self.path = path
-        self.components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        self.components = path.utf8.contains(0x2E) ? path.split(separator: ".", omittingEmptySubsequences: false).map(String.init) : [path]
     }
 
     public var isMetadata: Bool { components[0] == "user_metadata" || components[0] == "app_metadata" }
@@ -38,6 +38,12 @@ enum Fields {
 
     static func isCaseInsensitive(_ f: Field) -> Bool { caseInsensitive.contains(f.path) }
     static func isDate(_ f: Field) -> Bool { dates.contains(f.path) }
+
+    /// Fields whose values may be booleans, where ranges compare booleans as text
+    /// (metadata takes no ranges).
+    static func mayBeBoolean(_ f: Field) -> Bool {
+        f.components[0] == "identities" || f.path == "blocked" || f.path == "email_verified" || f.path == "phone_verified"
+    }
 
     /// Checks a field name; the error points at the field.
     static func validate(_ path: String, range: Range<Int>) throws(QueryError) -> Field {
@@ -70,14 +76,47 @@ enum FieldReader {
         guard let first = components.first else { return anyScalar(value, body) }
         switch value {
         case .object(let o):
-            guard let child = o[first] else { return false }
-            return anyLeaf(child, components.dropFirst(), body)
+            if let child = o[first], anyLeaf(child, components.dropFirst(), body) { return true }
+            // A key holding dots (`{"a.b": 1}`) is the path a → b, as Elasticsearch maps it and
+            // as SearchIndex flattens it.
+            if components.count > 1 {
+                for (key, child) in o where Self.mayExtend(key, first) {
+                    if let rest = Self.remainder(components, after: key),
+                       anyLeaf(child, rest, body) { return true }
+                }
+            }
+            return false
         case .array(let a):
             for element in a where anyLeaf(element, components, body) { return true }
             return false
         default:
             return false
         }
+    }
+
+    /// Whether `key` is `first` followed by a dot and more (cheap tests first: this runs for
+    /// every key of an object that lacks `first`).
+    @inline(__always) static func mayExtend(_ key: String, _ first: String) -> Bool {
+        let k = key.utf8, f = first.utf8
+        guard k.count > f.count, k.first == f.first else { return false }
+        return k.starts(with: f) && k[k.index(k.startIndex, offsetBy: f.count)] == 0x2E
+    }
+
+    /// The components left after a dotted key, when the key is exactly the next ones.
+    static func remainder(_ components: ArraySlice<String>, after key: String) -> ArraySlice<String>? {
+        var rest = components
+        for part in key.split(separator: ".", omittingEmptySubsequences: false) {
+            guard let c = rest.first, c == part else { return nil }
+            rest = rest.dropFirst()
+        }
+        return rest
+    }
+
+    /// Whether a dotted key extends past the path: `{"a.b": 1}` under the path `a`.
+    static func keyStartsWith(_ key: String, _ components: ArraySlice<String>) -> Bool {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count > components.count else { return false }
+        return zip(parts, components).allSatisfy { $0 == $1 }
     }
 
     static func anyScalar(_ value: JSON, _ body: (JSON) -> Bool) -> Bool {
@@ -96,8 +135,15 @@ enum FieldReader {
         guard let first = components.first else { return hasIndexedLeaf(value) }
         switch value {
         case .object(let o):
-            guard let child = o[first] else { return false }
-            return exists(child, components.dropFirst())
+            if let child = o[first], exists(child, components.dropFirst()) { return true }
+            for (key, child) in o where mayExtend(key, first) {
+                if let rest = remainder(components, after: key) {
+                    if exists(child, rest) { return true }
+                } else if keyStartsWith(key, components), hasIndexedLeaf(child) {
+                    return true
+                }
+            }
+            return false
         case .array(let a):
             return a.contains { exists($0, components) }
         default:
@@ -120,11 +166,19 @@ enum FieldReader {
             guard case .string(let email)? = user["email"], let at = email.lastIndex(of: "@") else { return false }
             return body(.string(String(email[email.index(after: at)...])))
         }
-        return anyLeaf(user, field.components[...], body)
+        return anyLeafOfUser(user, field.components[...], body)
+    }
+
+    /// `anyLeaf` from a user: root keys are plain (a root key with a dot is not indexed).
+    @inline(__always)
+    static func anyLeafOfUser(_ user: JSON, _ components: ArraySlice<String>, _ body: (JSON) -> Bool) -> Bool {
+        guard let first = components.first, case .object(let o) = user, let child = o[first] else { return false }
+        return anyLeaf(child, components.dropFirst(), body)
     }
 
     static func fieldExists(_ user: JSON, _ field: Field) -> Bool {
         if field.path == "email.domain" { return anyValue(user, field) { _ in true } }
-        return exists(user, field.components[...])
+        guard let first = field.components.first, case .object(let o) = user, let child = o[first] else { return false }
+        return exists(child, field.components.dropFirst())
     }
 }

@@ -1,262 +1,214 @@
-/// Tokens of Auth0's v3 user-search syntax (Lucene, as Elasticsearch's query_string reads it).
+/// Tokens of Lucene's classic query grammar (`QueryParser.jj`, Lucene 8), which Elasticsearch's
+/// `query_string` and so Auth0's v3 search read. Every rule here is in RULES.md with its source.
 struct Token: Equatable {
     enum Kind: Equatable {
-        /// Unescaped text split at unescaped `*`: one segment means no wildcard
-        /// (`j*` is ["j", ""], `*usa` is ["", "usa"]).
-        case term([String])
-        case phrase(String)                 // "…", unescaped
-        case colon
-        case lparen, rparen
-        case lbracket, rbracket             // [ ]
-        case lbrace, rbrace                 // { }
         case and, or, not                   // AND && / OR || / NOT !
-        case plus, minus                    // + -  (required / prohibited)
-        case to                             // TO inside ranges
-        case compare(String)                // > >= < <= right after a colon
+        case plus, minus                    // + - directly before a clause
+        case bareOperator                   // + - ! followed by whitespace: the term "+", "-", "!"
+        case lparen, rparen, colon
+        case star                           // * alone
+        case carat                          // ^ (boost: rejected)
+        case quoted                         // "…" (image with the quotes)
+        case term                           // plain term
+        case fuzzySlop                      // ~… (rejected)
+        case prefixTerm                     // term ending in one *
+        case wildTerm                       // term with * or ? elsewhere
+        case regexpTerm                     // /…/ (rejected)
+        case rangeInStart, rangeExStart     // [ {
+        case rangeTo                        // TO inside a range
+        case rangeInEnd, rangeExEnd         // ] }
+        case rangeQuoted                    // "…" inside a range
+        case rangeGoop                      // any other range value
         case end
     }
     var kind: Kind
-    /// Character offsets in the query string.
+    /// Offsets in Unicode scalars of the query; the raw text is `scalars[range]`.
     var range: Range<Int>
 }
 
-/// Splits a query into tokens. Positions are in Characters of the query, so the shell can
-/// put a caret under the offending column.
+/// Splits a query into tokens with the longest match of Lucene's token definitions (ties go to
+/// the token declared first), in its two lexical states (default, and inside a range).
 struct Lexer {
-    /// The Characters, for a query beyond ASCII (empty otherwise).
-    let chars: [Character]
-    /// Each Character's ASCII value, or 0x80 when it has none: the scanning compares bytes,
-    /// not Characters (a Character comparison costs a string comparison).
-    let units: [UInt8]
+    let scalars: [UInt32]
     var i = 0
-    /// Inside `[…]` / `{…}` and right after a comparison, values may hold `:` and `-`
-    /// (dates and times), as in Lucene's range mode.
     var inRange = false
 
-    let text: String
-    /// Every Character is one byte: offsets are UTF-8 offsets and text is sliced without
-    /// rebuilding it from Characters (the common case).
-    let ascii: Bool
+    init(_ scalars: [UInt32]) { self.scalars = scalars }
 
-    /// Characters in the query.
-    var count: Int { units.count }
+    var count: Int { scalars.count }
 
-    init(_ text: String) {
-        self.text = text
-        // ASCII without CRLF (one Character of two bytes): bytes are Characters.
-        var u = Array(text.utf8)
-        ascii = !u.contains { $0 >= 0x80 } && !zip(u, u.dropFirst()).contains { $0 == (0x0D, 0x0A) }
-        if ascii {
-            chars = []
-        } else {
-            chars = Array(text)
-            u = chars.map { $0.asciiValue ?? 0x80 }
-        }
-        units = u
+    /// Lucene's `_WHITESPACE`: space, tab, newline, carriage return, ideographic space (only these).
+    @inline(__always) static func isWhitespace(_ c: UInt32) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x3000
     }
 
-    /// The Character at `k`.
-    @inline(__always) func char(_ k: Int) -> Character { ascii ? Character(Unicode.Scalar(units[k])) : chars[k] }
-
-    /// The text of the Characters `range`.
-    func slice(_ range: Range<Int>) -> String {
-        guard ascii else { return String(chars[range]) }
-        let u = text.utf8
-        return String(text[u.index(u.startIndex, offsetBy: range.lowerBound)..<u.index(u.startIndex, offsetBy: range.upperBound)])
-    }
-
-    /// Whether the Character at `k` is `c` (ASCII).
-    @inline(__always) func at(_ k: Int, _ c: Unicode.Scalar) -> Bool { k < count && units[k] == UInt8(c.value) }
-
-    /// Whitespace or a character that ends a term: `( ) [ ] { } : " ^ ~ /`; beyond ASCII, only
-    /// Unicode whitespace.
-    @inline(__always) func breaksTerm(_ k: Int) -> Bool {
-        switch units[k] {
-        case 0x09...0x0D, 0x20, 0x28, 0x29, 0x5B, 0x5D, 0x7B, 0x7D, 0x3A, 0x22, 0x5E, 0x7E, 0x2F: return true
-        case 0x80: return char(k).isWhitespace
-        default: return false
-        }
-    }
-
-    @inline(__always) func isSpace(_ k: Int) -> Bool {
-        switch units[k] {
-        case 0x09...0x0D, 0x20: return true
-        case 0x80: return char(k).isWhitespace
-        default: return false
+    /// Lucene's `_TERM_START_CHAR` without the escape: anything but whitespace and
+    /// `+ - ! ( ) : ^ [ ] " { } ~ * ? \ /`.
+    @inline(__always) static func isTermStart(_ c: UInt32) -> Bool {
+        switch c {
+        case 0x20, 0x09, 0x0A, 0x0D, 0x3000, 0x2B, 0x2D, 0x21, 0x28, 0x29, 0x3A, 0x5E,
+             0x5B, 0x5D, 0x22, 0x7B, 0x7D, 0x7E, 0x2A, 0x3F, 0x5C, 0x2F:
+            return false
+        default:
+            return true
         }
     }
 
     mutating func tokens() throws(QueryError) -> [Token] {
         var out: [Token] = []
+        out.reserveCapacity(8)
         while true {
-            let t = try next(after: out.last)
+            let t = try next()
             out.append(t)
             if t.kind == .end { return out }
         }
     }
 
-    mutating func next(after previous: Token?) throws(QueryError) -> Token {
-        while i < count, isSpace(i) { i += 1 }
+    mutating func next() throws(QueryError) -> Token {
+        return inRange ? try nextInRange() : try nextDefault()
+    }
+
+    mutating func token(_ kind: Token.Kind, _ start: Int, _ end: Int) -> Token {
+        i = end
+        return Token(kind: kind, range: start..<end)
+    }
+
+    mutating func nextDefault() throws(QueryError) -> Token {
+        while i < count, Self.isWhitespace(scalars[i]) { i += 1 }
         let start = i
         guard i < count else { return Token(kind: .end, range: start..<start) }
-        let c = units[i]
-        func single(_ k: Token.Kind) -> Token {
-            i += 1
-            return Token(kind: k, range: start..<i)
-        }
-        if inRange || previous.map({ if case .compare = $0.kind { return true } else { return false } }) == true {
-            switch c {
-            case UInt8(ascii: "]"): inRange = false; return single(.rbracket)
-            case UInt8(ascii: "}"): inRange = false; return single(.rbrace)
-            case UInt8(ascii: "\""): return try phrase()
-            default: return try rangeTerm()
-            }
-        }
+        let c = scalars[i]
         switch c {
-        case UInt8(ascii: "("): return single(.lparen)
-        case UInt8(ascii: ")"): return single(.rparen)
-        case UInt8(ascii: "["): inRange = true; return single(.lbracket)
-        case UInt8(ascii: "]"): return single(.rbracket)
-        case UInt8(ascii: "{"): inRange = true; return single(.lbrace)
-        case UInt8(ascii: "}"): return single(.rbrace)
-        case UInt8(ascii: ":"): return single(.colon)
-        case UInt8(ascii: "\""): return try phrase()
-        case UInt8(ascii: "~"):
-            throw QueryError("fuzzy and proximity searches (~) are not supported by Auth0 user search", start..<start + 1)
-        case UInt8(ascii: "^"):
-            throw QueryError("boosting (^) is not supported by Auth0 user search", start..<start + 1)
-        case UInt8(ascii: "/"):
-            throw QueryError("regular expressions (/…/) are not supported by Auth0 user search", start..<start + 1)
-        case UInt8(ascii: "&"), UInt8(ascii: "|"):
-            let ch = char(i)
-            if i + 1 < count, units[i + 1] == c {
-                i += 2
-                return Token(kind: ch == "&" ? .and : .or, range: start..<i)
+        case 0x28: return token(.lparen, start, i + 1)
+        case 0x29: return token(.rparen, start, i + 1)
+        case 0x3A: return token(.colon, start, i + 1)
+        case 0x5E: return token(.carat, start, i + 1)
+        case 0x5B: inRange = true; return token(.rangeInStart, start, i + 1)
+        case 0x7B: inRange = true; return token(.rangeExStart, start, i + 1)
+        case 0x22: return try quoted(start)
+        case 0x7E:
+            // FUZZY_SLOP: `~` and the term characters after it (`~2`, `~0.8`).
+            var k = i + 1
+            while k < count {
+                let u = scalars[k]
+                if u == 0x5C, k + 1 < count { k += 2; continue }
+                if Self.isTermStart(u) || u == 0x2D || u == 0x2B { k += 1; continue }
+                break
             }
-            throw QueryError("'\(ch)' must be doubled ('\(ch)\(ch)') to mean \(ch == "&" ? "AND" : "OR"), or escaped as '\\\(ch)'", start..<start + 1)
-        case UInt8(ascii: "!"):
-            // `!` as NOT, but `!=` is not an operator of this language.
-            return single(.not)
-        case UInt8(ascii: "+"): return single(.plus)
-        case UInt8(ascii: "-"):
-            // In a range or after a comparison, `-5` is a negative value, not a prohibition.
-            switch previous?.kind {
-            case .lbracket?, .lbrace?, .to?, .compare?: return try term()
-            default: return single(.minus)
-            }
-        case UInt8(ascii: ">"), UInt8(ascii: "<"):
-            if previous?.kind == .colon {
-                i += 1
-                if at(i, "=") { i += 1 }
-                return Token(kind: .compare(slice(start..<i)), range: start..<i)
-            }
-            return try term()
+            return token(.fuzzySlop, start, k)
+        case 0x2F: return token(.regexpTerm, start, i + 1)
+        case 0x5D, 0x7D:
+            throw QueryError("unexpected '\(c == 0x5D ? "]" : "}")': no range is open here (escape it as '\\\(c == 0x5D ? "]" : "}")')", start..<start + 1)
+        case 0x2B, 0x2D, 0x21:
+            if i + 1 < count, Self.isWhitespace(scalars[i + 1]) { return token(.bareOperator, start, i + 2) }
+            return token(c == 0x2B ? .plus : (c == 0x2D ? .minus : .not), start, i + 1)
         default:
-            return try term()
+            break
         }
-    }
-
-    /// A value inside a range: up to whitespace or a closing bracket; `*` alone is an open end.
-    mutating func rangeTerm() throws(QueryError) -> Token {
-        let start = i
-        var text = ""
-        while i < count {
-            if at(i, "\\") {
-                guard i + 1 < count else {
-                    throw QueryError("a backslash at the end of the query escapes nothing", i..<i + 1)
-                }
-                text.append(char(i + 1))
-                i += 2
+        // A run of term characters, `*`, `?` and escapes: TERM, PREFIXTERM, WILDTERM or STAR.
+        var k = i
+        var firstWildcard = -1
+        var wildcards = 0
+        var lastWasStar = false
+        while k < count {
+            let u = scalars[k]
+            if u == 0x5C {
+                guard k + 1 < count else { break }
+                k += 2
+                lastWasStar = false
                 continue
             }
-            if isSpace(i) || at(i, "]") || at(i, "}") || (!inRange && (at(i, ")") || at(i, "("))) { break }
-            text.append(char(i))
-            i += 1
-        }
-        let raw = slice(start..<i)
-        if raw == "TO" { return Token(kind: .to, range: start..<i) }
-        if raw == "*" { return Token(kind: .term(["", ""]), range: start..<i) }
-        return Token(kind: .term([text]), range: start..<i)
-    }
-
-    mutating func phrase() throws(QueryError) -> Token {
-        let start = i
-        i += 1
-        var text = ""
-        while i < count {
-            if at(i, "\\") {
-                guard i + 1 < count else { break }
-                text.append(char(i + 1))
-                i += 2
+            if u == 0x2A || u == 0x3F {
+                if firstWildcard < 0 { firstWildcard = k }
+                wildcards += 1
+                lastWasStar = u == 0x2A
+                k += 1
                 continue
             }
-            if at(i, "\"") {
-                i += 1
-                if at(i, "~") {
-                    throw QueryError("proximity searches (\"…\"~N) are not supported by Auth0 user search", i..<i + 1)
-                }
-                return Token(kind: .phrase(text), range: start..<i)
+            // `-` and `+` continue a term but cannot start one.
+            if Self.isTermStart(u) || ((u == 0x2D || u == 0x2B) && k > i) {
+                lastWasStar = false
+                k += 1
+                continue
             }
-            text.append(char(i))
-            i += 1
+            break
+        }
+        if k == i {
+            // A lone backslash at the end: no token matches it.
+            throw QueryError("a backslash at the end of the query escapes nothing (write '\\\\' for a backslash)", start..<start + 1)
+        }
+        if firstWildcard < 0 {
+            switch k - i {
+            case 2:
+                if scalars[i] == 0x26 && scalars[i + 1] == 0x26 { return token(.and, start, k) }
+                if scalars[i] == 0x7C && scalars[i + 1] == 0x7C { return token(.or, start, k) }
+                if scalars[i] == 0x4F && scalars[i + 1] == 0x52 { return token(.or, start, k) }
+            case 3:
+                if scalars[i] == 0x41 && scalars[i + 1] == 0x4E && scalars[i + 2] == 0x44 { return token(.and, start, k) }
+                if scalars[i] == 0x4E && scalars[i + 1] == 0x4F && scalars[i + 2] == 0x54 { return token(.not, start, k) }
+            default: break
+            }
+            return token(.term, start, k)
+        }
+        if k - i == 1 && c == 0x2A { return token(.star, start, k) }
+        // PREFIXTERM: a term start, term characters, then one final `*`.
+        if wildcards == 1 && lastWasStar && firstWildcard == k - 1 && firstWildcard > i { return token(.prefixTerm, start, k) }
+        return token(.wildTerm, start, k)
+    }
+
+    mutating func quoted(_ start: Int) throws(QueryError) -> Token {
+        var k = start + 1
+        while k < count {
+            let u = scalars[k]
+            if u == 0x5C {
+                if k + 1 < count { k += 2; continue }
+                break
+            }
+            if u == 0x22 { return token(.quoted, start, k + 1) }
+            k += 1
         }
         throw QueryError("unterminated phrase: expected a closing '\"'", start..<count)
     }
 
-    mutating func term() throws(QueryError) -> Token {
-        let start = i
-        var segments = [""]
+    mutating func nextInRange() throws(QueryError) -> Token {
         while i < count {
-            let c = units[i]
-            if c == UInt8(ascii: "\\") {
-                guard i + 1 < count else {
-                    throw QueryError("a backslash at the end of the query escapes nothing", i..<i + 1)
-                }
-                segments[segments.count - 1].append(char(i + 1))
-                i += 2
-                continue
-            }
-            if breaksTerm(i) { break }
-            // `&&` / `||` end a term, a single one is part of it only when escaped.
-            if c == UInt8(ascii: "&") || c == UInt8(ascii: "|"), i + 1 < count, units[i + 1] == c { break }
-            if c == UInt8(ascii: "?") {
-                throw QueryError("the '?' wildcard is not supported by Auth0 user search; use '*' or escape it as '\\?'", i..<i + 1)
-            }
-            if c == UInt8(ascii: "*") {
-                segments.append("")
-                i += 1
-            } else {
-                // A run of plain characters at once.
-                let runStart = i
-                i += 1
-                while i < count {
-                    switch units[i] {
-                    case UInt8(ascii: "\\"), UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: "|"): break
-                    default:
-                        if !breaksTerm(i) { i += 1; continue }
-                    }
-                    break
-                }
-                segments[segments.count - 1] += slice(runStart..<i)
-            }
+            let c = scalars[i]
+            if c == 0x20 { i += 1; continue }
+            // Other whitespace is skipped only when it is not the start of a longer value.
+            if Self.isWhitespace(c), goopEnd(i) == i + 1 { i += 1; continue }
+            break
         }
-        if at(i, "~") {
-            throw QueryError("fuzzy searches (term~) are not supported by Auth0 user search", i..<i + 1)
-        }
-        if at(i, "^") {
-            throw QueryError("boosting (term^N) is not supported by Auth0 user search", i..<i + 1)
-        }
-        let range = start..<i
-        // Operators are upper case words, exactly.
-        if i - start <= 3 {
-            switch slice(start..<i) {
-            case "AND": return Token(kind: .and, range: range)
-            case "OR": return Token(kind: .or, range: range)
-            case "NOT": return Token(kind: .not, range: range)
-            case "TO": return Token(kind: .to, range: range)
-            default: break
+        let start = i
+        guard i < count else { return Token(kind: .end, range: start..<start) }
+        let c = scalars[i]
+        if c == 0x5D { inRange = false; return token(.rangeInEnd, start, i + 1) }
+        if c == 0x7D { inRange = false; return token(.rangeExEnd, start, i + 1) }
+        let goop = goopEnd(i)
+        if c == 0x22, let q = quotedEnd(i), q >= goop { return token(.rangeQuoted, start, q) }
+        if goop - i == 2 && c == 0x54 && scalars[i + 1] == 0x4F { return token(.rangeTo, start, goop) }
+        return token(.rangeGoop, start, goop)
+    }
+
+    /// End of a RANGE_GOOP token from `k`: up to a space, `]` or `}`.
+    func goopEnd(_ k: Int) -> Int {
+        var e = k
+        while e < count, scalars[e] != 0x20, scalars[e] != 0x5D, scalars[e] != 0x7D { e += 1 }
+        return e
+    }
+
+    /// End of the longest RANGE_QUOTED token from `k` (`"` (non-quote | `\"`)+ `"`): the last
+    /// quote reachable with every quote before it escaped.
+    func quotedEnd(_ k: Int) -> Int? {
+        var best: Int? = nil
+        var e = k + 1
+        while e < count {
+            if scalars[e] == 0x22 {
+                if e > k + 1 { best = e + 1 }
+                // It may also be content when escaped; otherwise no longer match exists.
+                if scalars[e - 1] != 0x5C || e - 1 == k { break }
             }
+            e += 1
         }
-        return Token(kind: .term(segments), range: range)
+        return best
     }
 }

@@ -28,11 +28,11 @@ enum MatcherCompiler {
             }
         case .term(let field, let segments, _):
             return onFields(field) { f in ValueMatch.term(segments, caseInsensitive: Fields.isCaseInsensitive(f)) }
-        case .phrase(let field, let text, _):
+        case .phrase(let field, let text, _), .words(let field, let text, _):
             return onFields(field) { f in ValueMatch.term([text], caseInsensitive: Fields.isCaseInsensitive(f)) }
         case .range(let field, let lower, let upper, _):
             return onFields(field) { f in
-                ValueMatch.range(lower: lower, upper: upper, caseInsensitive: Fields.isCaseInsensitive(f), date: Fields.isDate(f))
+                ValueMatch.range(lower: lower, upper: upper, caseInsensitive: Fields.isCaseInsensitive(f), date: Fields.isDate(f), booleans: Fields.mayBeBoolean(f))
             }
         case .exists(let field, _):
             return { user in FieldReader.fieldExists(user, field) }
@@ -54,7 +54,7 @@ enum MatcherCompiler {
                     return FieldReader.anyScalar(v, predicate)
                 }
             }
-            return { user in FieldReader.anyLeaf(user, components[...], predicate) }
+            return { user in FieldReader.anyLeafOfUser(user, components[...], predicate) }
         }
         let each = Fields.defaultFields.map { (key: $0, predicate: make(Field($0))) }
         return { user in
@@ -108,7 +108,7 @@ enum ValueMatch {
         }
     }
 
-    static func range(lower: Bound?, upper: Bound?, caseInsensitive: Bool, date: Bool) -> ValuePredicate {
+    static func range(lower: Bound?, upper: Bound?, caseInsensitive: Bool, date: Bool, booleans: Bool) -> ValuePredicate {
         let limits = RangeLimits(lower: lower, upper: upper, caseInsensitive: caseInsensitive, date: date)
         return { value in
             switch value {
@@ -118,6 +118,10 @@ enum ValueMatch {
                 return limits.admits(number: Double(i))
             case .double(let d):
                 return limits.admits(number: d)
+            case .bool(let b):
+                // On boolean fields booleans compare as their text ("false" < "true"), so
+                // `[* TO *]` admits them.
+                return booleans && limits.admits(text: b ? "true" : "false")
             default:
                 return false
             }
@@ -223,11 +227,30 @@ enum PartialDate {
 }
 
 /// A `*` pattern over UTF-8 bytes: segments must appear in order, the first at the start and
-/// the last at the end.
+/// the last at the end. Inner segments are found leftmost-first (enough for `*`-only patterns)
+/// with Knuth–Morris–Pratt, so a match costs time linear in the value plus the pattern.
 struct Wildcard: Sendable {
     let segments: [[UInt8]]
+    /// KMP failure table of each segment.
+    let failure: [[Int]]
 
-    init(_ segments: [String]) { self.segments = segments.map { Array($0.utf8) } }
+    init(_ segments: [String]) {
+        self.segments = segments.map { Array($0.utf8) }
+        self.failure = self.segments.map(Self.table)
+    }
+
+    static func table(_ p: [UInt8]) -> [Int] {
+        var f = [Int](repeating: 0, count: p.count)
+        var k = 0
+        var i = 1
+        while i < p.count {
+            while k > 0 && p[i] != p[k] { k = f[k - 1] }
+            if p[i] == p[k] { k += 1 }
+            f[i] = k
+            i += 1
+        }
+        return f
+    }
 
     func matches(_ s: String) -> Bool {
         var s = s
@@ -240,9 +263,9 @@ struct Wildcard: Sendable {
             if !last.isEmpty && !Self.equal(buf, n - last.count, last) { return false }
             var at = first.count
             let limit = n - last.count
-            for seg in segments.dropFirst().dropLast() where !seg.isEmpty {
-                guard let found = Self.find(buf, seg, from: at, to: limit) else { return false }
-                at = found + seg.count
+            for k in 1..<max(1, segments.count - 1) where !segments[k].isEmpty {
+                guard let found = find(buf, k, from: at, to: limit) else { return false }
+                at = found + segments[k].count
             }
             return true
         }
@@ -253,10 +276,15 @@ struct Wildcard: Sendable {
         return true
     }
 
-    static func find(_ buf: UnsafeBufferPointer<UInt8>, _ seg: [UInt8], from: Int, to: Int) -> Int? {
+    /// Leftmost start of segment `k` in `buf[from..<to]`.
+    func find(_ buf: UnsafeBufferPointer<UInt8>, _ k: Int, from: Int, to: Int) -> Int? {
+        let p = segments[k], f = failure[k]
+        var matched = 0
         var i = from
-        while i + seg.count <= to {
-            if equal(buf, i, seg) { return i }
+        while i < to {
+            while matched > 0 && buf[i] != p[matched] { matched = f[matched - 1] }
+            if buf[i] == p[matched] { matched += 1 }
+            if matched == p.count { return i + 1 - p.count }
             i += 1
         }
         return nil

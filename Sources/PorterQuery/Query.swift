@@ -26,6 +26,9 @@ public struct Query: Sendable, CustomStringConvertible {
         return Query(root: root, source: text)
     }
 
+    /// Nesting limit of the tree (the parser's): every recursive pass stays within it.
+    public static var maxDepth: Int { QueryParser.maxDepth }
+
     init(root: QueryNode, source: String) {
         self.root = root
         self.source = source
@@ -81,12 +84,15 @@ public indirect enum QueryNode: Sendable, Equatable {
     case term(field: Field?, segments: [String], range: Range<Int>)
     /// `field:"a phrase"`: an exact whole-value match (fields are not tokenized).
     case phrase(field: Field?, text: String, range: Range<Int>)
+    /// Adjacent plain terms, `name:(alice smith)`: Elasticsearch 6+ analyses them together, so on
+    /// Auth0's keyword fields they are one exact value, "alice smith" (see RULES.md).
+    case words(field: Field?, text: String, range: Range<Int>)
     case range(field: Field?, lower: Bound?, upper: Bound?, range: Range<Int>)
     case exists(field: Field, range: Range<Int>)
 
     public var range: Range<Int> {
         switch self {
-        case .all(let r), .boolean(_, let r), .term(_, _, let r), .phrase(_, _, let r),
+        case .all(let r), .boolean(_, let r), .term(_, _, let r), .phrase(_, _, let r), .words(_, _, let r),
              .range(_, _, _, let r), .exists(_, let r):
             return r
         }
@@ -100,6 +106,7 @@ public indirect enum QueryNode: Sendable, Equatable {
             return a.count == b.count && zip(a, b).allSatisfy { $0.occur == $1.occur && $0.node.sameTree(as: $1.node) }
         case (.term(let f1, let s1, _), .term(let f2, let s2, _)): return f1 == f2 && s1 == s2
         case (.phrase(let f1, let t1, _), .phrase(let f2, let t2, _)): return f1 == f2 && t1 == t2
+        case (.words(let f1, let t1, _), .words(let f2, let t2, _)): return f1 == f2 && t1 == t2
         case (.range(let f1, let l1, let u1, _), .range(let f2, let l2, let u2, _)): return f1 == f2 && l1 == l2 && u1 == u2
         case (.exists(let f1, _), .exists(let f2, _)): return f1 == f2
         default: return false
@@ -114,56 +121,92 @@ extension QueryNode {
         switch self {
         case .all: return "*:*"
         case .boolean(let clauses, _):
-            let inner = clauses.map { c -> String in
-                let prefix: String
+            // SHOULD clauses are joined by OR: side by side, plain terms would read as one value.
+            var inner = ""
+            for (k, c) in clauses.enumerated() {
                 switch c.occur {
-                case .must: prefix = "+"
-                case .mustNot: prefix = "-"
-                case .should: prefix = ""
+                case .must: inner += (k > 0 ? " +" : "+")
+                case .mustNot: inner += (k > 0 ? " -" : "-")
+                case .should: if k > 0 { inner += " OR " }
                 }
-                return prefix + c.node.canonical()
-            }.joined(separator: " ")
+                inner += c.node.canonical()
+            }
             return top ? inner : "(" + inner + ")"
         case .term(let field, let segments, _):
+            // Elasticsearch reads an unquoted `>x`/`<x` as a range, even escaped: quote it.
+            if segments.count == 1, let c = segments[0].unicodeScalars.first, c == ">" || c == "<", segments[0].unicodeScalars.count > 1 {
+                return fieldPrefix(field) + "\"" + escapePhrase(segments[0]) + "\""
+            }
             let value = segments.map(escapeTerm).joined(separator: "*")
             return fieldPrefix(field) + value
         case .phrase(let field, let text, _):
             return fieldPrefix(field) + "\"" + escapePhrase(text) + "\""
+        case .words(let field, let text, _):
+            return fieldPrefix(field) + "(" + wordsText(text) + ")"
         case .range(let field, let lower, let upper, _):
             let open = lower.map { $0.inclusive ? "[" : "{" } ?? "["
             let close = upper.map { $0.inclusive ? "]" : "}" } ?? "]"
             return fieldPrefix(field) + open + boundText(lower) + " TO " + boundText(upper) + close
         case .exists(let field, _):
-            return "_exists_:" + field.path
+            return "_exists_:" + escapeTerm(field.path)
         }
+    }
+
+    /// Adjacent terms that read back as the same text (Lucene joins them with one space).
+    func wordsText(_ text: String) -> String {
+        var pieces: [String] = []
+        var pendingSpaces = ""
+        for piece in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if piece.isEmpty {
+                if pieces.isEmpty { pendingSpaces += "\\ " } else { pieces[pieces.count - 1] += "\\ " }
+                continue
+            }
+            pieces.append(pendingSpaces + escapeTerm(String(piece)))
+            pendingSpaces = ""
+        }
+        if !pendingSpaces.isEmpty { pieces.append(pendingSpaces) }
+        return pieces.joined(separator: " ")
     }
 
     func fieldPrefix(_ field: Field?) -> String { field.map { escapeTerm($0.path) + ":" } ?? "" }
 
     func boundText(_ b: Bound?) -> String {
         guard let b else { return "*" }
-        return b.value.isEmpty ? "\"\"" : "\"" + escapePhrase(b.value) + "\""
+        // Inside a range a quoted value is the longest match, so a backslash before the closing
+        // quote could extend it: backslashes are written as \u005c.
+        var out = "\""
+        for c in b.value.unicodeScalars {
+            if c == "\\" { out += "\\u005c" } else if c == "\"" { out += "\\\"" } else { out.unicodeScalars.append(c) }
+        }
+        return out + "\""
     }
 }
 
-/// Escapes every reserved character so a term reads back as the same literal text.
+/// Escapes every character that is not a Lucene term character (and `&`, `|`) so a term reads
+/// back as the same literal text; the keywords AND, OR, NOT get a leading backslash.
 func escapeTerm(_ s: String) -> String {
-    var out = ""
-    for c in s {
-        if "+-&|!(){}[]^\"~*?:\\/ \t\n\r<>=".contains(c) { out.append("\\") }
+    var out = String.UnicodeScalarView()
+    for c in s.unicodeScalars {
+        switch c {
+        case "+", "-", "&", "|", "!", "(", ")", "{", "}", "[", "]", "^", "\"", "~", "*", "?", ":", "\\", "/",
+             " ", "\t", "\n", "\r", "\u{3000}":
+            out.append("\\")
+        default: break
+        }
         out.append(c)
     }
-    if ["AND", "OR", "NOT", "TO"].contains(out) { out = "\\" + out }
-    return out
+    let text = String(out)
+    if ["AND", "OR", "NOT", "TO"].contains(text) { return "\\" + text }
+    return text
 }
 
 func escapePhrase(_ s: String) -> String {
-    var out = ""
-    for c in s {
+    var out = String.UnicodeScalarView()
+    for c in s.unicodeScalars {
         if c == "\"" || c == "\\" { out.append("\\") }
         out.append(c)
     }
-    return out
+    return String(out)
 }
 
 // MARK: - Explain
@@ -205,6 +248,10 @@ extension QueryNode {
         case .phrase(let field, let text, _):
             let f = field.map { $0.describe } ?? "any default field"
             lines.append(pad + tag + "\(f) is exactly \(quote(text))" + caseNote(field))
+        case .words(let field, let text, _):
+            let f = field.map { $0.describe } ?? "any default field"
+            lines.append(pad + tag + "\(f) is exactly \(quote(text))" + caseNote(field)
+                + " — adjacent words are one value, as Elasticsearch 6+ reads them; join them with OR to match either word")
         case .range(let field, let lower, let upper, _):
             let f = field.map { $0.describe } ?? "any default field"
             var parts: [String] = []
@@ -228,7 +275,7 @@ extension QueryNode {
         switch self {
         case .all: break
         case .boolean(let clauses, _): for c in clauses { c.node.collectFields(into: &out) }
-        case .term(let f, _, _), .phrase(let f, _, _), .range(let f, _, _, _):
+        case .term(let f, _, _), .phrase(let f, _, _), .words(let f, _, _), .range(let f, _, _, _):
             if let f { out.append(f.path) } else { out.append(contentsOf: Fields.defaultFields) }
         case .exists(let f, _): out.append(f.path)
         }

@@ -39,7 +39,8 @@ public enum SearchIndex {
     public static func document(for user: JSON) -> JSON {
         var doc = JSONObject()
         guard case .object(let o) = user else { return .object(doc) }
-        for (key, value) in o where key != "picture" {
+        // Root attributes never hold a dot; a stored one is not indexed (as in the matcher).
+        for (key, value) in o where key != "picture" && !key.utf8.contains(0x2E) {
             add(value, path: key, lower: Fields.caseInsensitive.contains(key), into: &doc)
         }
         if case .string(let email)? = user["email"], let at = email.lastIndex(of: "@") {
@@ -109,12 +110,14 @@ struct SQLBuilder {
             for c in must { parts.append(node(c.node)) }
             for c in mustNot { parts.append("NOT " + node(c.node)) }
             if must.isEmpty && !should.isEmpty {
-                parts.append("(" + should.map { node($0.node) }.joined(separator: " OR ") + ")")
+                var alternatives: [String] = []
+                for c in should { alternatives.append(node(c.node)) }
+                parts.append(Self.balanced(alternatives[...], " OR "))
             }
-            return "(" + parts.joined(separator: " AND ") + ")"
+            return Self.balanced(parts[...], " AND ")
         case .term(let field, let segments, _):
             return onFields(field) { b, f in b.term(f, segments) }
-        case .phrase(let field, let text, _):
+        case .phrase(let field, let text, _), .words(let field, let text, _):
             return onFields(field) { b, f in b.term(f, [text]) }
         case .range(let field, let lower, let upper, _):
             return onFields(field) { b, f in b.range(f, lower, upper) }
@@ -128,7 +131,15 @@ struct SQLBuilder {
         if let field { return make(&self, field) }
         var parts: [String] = []
         for name in Fields.defaultFields { parts.append(make(&self, Field(name))) }
-        return "(" + parts.joined(separator: " OR ") + ")"
+        return Self.balanced(parts[...], " OR ")
+    }
+
+    /// `parts` joined by `op` as a balanced tree of parentheses: SQLite limits an expression's
+    /// depth to 1000, and a flat chain of 1024 clauses is that deep.
+    static func balanced(_ parts: ArraySlice<String>, _ op: String) -> String {
+        if parts.count <= 16 { return "(" + parts.joined(separator: op) + ")" }
+        let mid = parts.startIndex + parts.count / 2
+        return "(" + balanced(parts[..<mid], op) + op + balanced(parts[mid...], op) + ")"
     }
 
     /// Conditions on one value: `each` builds it for the `value`/`type` columns of json_each
@@ -194,6 +205,10 @@ struct SQLBuilder {
         let numeric = (limits.lowOpen || limits.lowNumber != nil) && (limits.highOpen || limits.highNumber != nil)
         return overValues(field) { b in
             var c = "(type = 'text' AND \(textCondition(&b, "value")))"
+            // On boolean fields booleans compare as their text, as in the matcher.
+            if Fields.mayBeBoolean(field) {
+                c += " OR (type IN ('true', 'false') AND \(textCondition(&b, "(CASE type WHEN 'true' THEN 'true' ELSE 'false' END)")))"
+            }
             if numeric {
                 var parts = ["type IN ('integer', 'real')"]
                 if let low = limits.lowNumber { parts.append("value \(limits.lowInclusive ? ">=" : ">") \(b.bind(.real(low)))") }

@@ -40,15 +40,15 @@ import PorterJSON
     @Test func booleanRulesFollowLuceneClassicParser() throws {
         #expect(try canon("a OR b AND c") == "a +b +c")
         #expect(try canon("a AND b") == "+a +b")
-        #expect(try canon("a b") == "a b")
-        #expect(try canon("a && b || c") == "+a +b c")
+        #expect(try canon("a b") == "(a b)", "adjacent terms are one value (Elasticsearch 6+)")
+        #expect(try canon("a && b || c") == "+a +b OR c")
         #expect(try canon("NOT blocked:true") == "-blocked:true")
         #expect(try canon("!blocked:true") == "-blocked:true")
         #expect(try canon("a -b +c") == "a -b +c")
         #expect(try canon("a AND NOT b") == "+a -b")
-        #expect(try canon("(a OR b) AND c") == "+(a b) +c")
-        #expect(try canon("name:(john OR jane)") == "name:john name:jane")
-        #expect(try canon("+name:(john OR jane) -blocked:true") == "+(name:john name:jane) -blocked:true")
+        #expect(try canon("(a OR b) AND c") == "+(a OR b) +c")
+        #expect(try canon("name:(john OR jane)") == "name:john OR name:jane")
+        #expect(try canon("+name:(john OR jane) -blocked:true") == "+(name:john OR name:jane) -blocked:true")
         #expect(try canon("-a AND b") == "-a +b")
     }
 
@@ -92,7 +92,7 @@ import PorterJSON
         #expect(error("picture:x")?.message.contains("not searchable") == true)
         #expect(error("nmae:x")?.message.contains("not a searchable user field") == true)
         #expect(error("nmae:x")?.range == 0..<4)
-        #expect(error("a & b")?.message.contains("must be doubled") == true)
+        #expect(error("a & b") == nil, "a single & is a term character in Lucene")
         #expect(error("()")?.message.contains("empty group") == true)
     }
 
@@ -107,5 +107,64 @@ import PorterJSON
 
     @Test func fieldsRead() throws {
         #expect(try Query.parse("email:x AND user_metadata.a:1 OR _exists_:app_metadata").fields == ["email", "user_metadata.a", "app_metadata"])
+    }
+
+    /// The classes of difference issue 14 lists, each as Lucene 8 reads it (checked with the reference).
+    @Test func issue14Classes() throws {
+        #expect(try canon("name:x - name:y") == "name:x OR \\- OR name:y")
+        #expect(try canon("name:x ! name:y") == "name:x OR \\! OR name:y")
+        #expect(try canon("user_metadata.plan:free!blocked:true") == "user_metadata.plan:free -blocked:true")
+        #expect(error("name:alice!") != nil)
+        #expect(try canon("name:(true* ~) OR name:a*~2") == "name:true* OR name:a*")
+        #expect(error("name:a~2") != nil)
+        #expect(try canon("a&&b") == "a\\&\\&b")
+        #expect(try canon("name:TO") == "name:\\TO")
+        #expect(try canon("&amp") == "\\&amp")
+        #expect(try canon("blocked:[* TO *]") == "blocked:[* TO *]")
+        #expect(try Query.parse("blocked:[* TO *]").matches(user: ["blocked": false]))
+        #expect(try Query.parse("email_verified:[* TO *]").matches(user: ["email_verified": true]))
+        #expect(try !Query.parse("email_verified:[* TO *]").matches(user: ["name": "x"]))
+        #expect(try canon("*:*") == "*:*")
+        #expect(try canon("_exists_:\"username\"") == "_exists_:username")
+        #expect(try canon("_exists_:(username)") == "_exists_:username")
+        #expect(try canon("name:\\u0041b") == "name:Ab")
+        #expect(error("name:\\uZZZZ")?.message.contains("hex") == true)
+        // Field groups: adjacent words are one value; explain says so.
+        #expect(try canon("name:(alice smith)") == "name:(alice smith)")
+        #expect(try Query.parse("name:(alice smith)").matches(user: ["name": "Alice Smith"]))
+        #expect(try !Query.parse("name:(alice smith)").matches(user: ["name": "alice"]))
+        #expect(try Query.parse("name:(alice smith)").explain().contains("adjacent words are one value"))
+        #expect(try canon("name:(alice OR smith)") == "name:alice OR name:smith")
+        // Values that need escaping.
+        #expect(error("app_metadata.seats:-3")?.message.contains("\\-3") == true)
+        #expect(error("phone_number:+15550100")?.message.contains("\\+15550100") == true)
+        #expect(error("a:b:c")?.range == 3..<4)
+        #expect(error("name:b:c")?.range == 6..<7)
+        // Dotted metadata keys are paths, in the matcher as in the search document.
+        #expect(try Query.parse("user_metadata.a.b:1").matches(user: ["user_metadata": ["a.b": 1]]))
+        #expect(try Query.parse("_exists_:user_metadata.a").matches(user: ["user_metadata": ["a.b": 1]]))
+        #expect(error("name\\u0000x:a")?.message.contains("NUL") == true)
+    }
+
+    /// Depth and size limits: clear errors, never a crash.
+    @Test func limits() throws {
+        let deep = String(repeating: "(", count: 14000) + "a" + String(repeating: ")", count: 14000)
+        #expect(error(deep)?.message.contains("256 levels") == true)
+        let ok = String(repeating: "(", count: 255) + "name:a" + String(repeating: ")", count: 255)
+        #expect(try Query.parse(ok).matches(user: ["name": "a"]))
+        var nested = "name:a"
+        for _ in 0..<20 { nested = "(name:b OR \(nested))" }
+        #expect(try Query.parse(nested).matches(user: ["name": "a"]))
+        #expect(error("(name:c OR \(nested))")?.message.contains("boolean groups more than 20 levels") == true)
+        let many = (0..<1000).map { "name:n\($0)" }.joined(separator: " OR ")
+        let q = try Query.parse(many)
+        #expect(q.matches(user: ["name": "n999"]))
+        _ = q.sql(target: SQLTarget(searchColumn: "s"))
+        _ = q.explain()
+        let tooMany = (0..<1100).map { "name:n\($0)" }.joined(separator: " OR ")
+        #expect(error(tooMany)?.message.contains("1024 clauses") == true)
+        // A wildcard over a long value stays linear.
+        let long = String(repeating: "a", count: 200_000)
+        #expect(try !Query.parse("name:*aaa*aab*").matches(user: ["name": .string(long)]))
     }
 }

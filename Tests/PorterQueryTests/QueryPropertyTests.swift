@@ -222,4 +222,20 @@ final class SQLiteDB {
             }
         }
     }
+
+    /// The largest queries the parser admits run in SQLite too (its expression depth limit is 1000).
+    @Test func largestQueriesRunInSQLite() throws {
+        let db = try SQLiteDB()
+        db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, search TEXT NOT NULL, email TEXT, user_id TEXT, name TEXT, created_at TEXT)")
+        db.insert(1, [SearchIndex.document(for: ["name": "n999", "email": "a@b.c"]).serialized(), "a@b.c", "", "n999", ""])
+        let wide = (0..<1024).map { "n\($0)" }.joined(separator: " OR ")
+        var deep = "name:n999"
+        for k in 0..<(QueryParser.maxBooleanDepth - 1) { deep = k % 2 == 0 ? "(name:x OR \(deep))" : "-(-\(deep) name:y)" }
+        for text in [wide, deep, (0..<1024).map { "-name:m\($0)" }.joined(separator: " ")] {
+            let q = try Query.parse(text)
+            let f = q.sql(target: SQLTarget(searchColumn: "search", indexedColumns: ["email": "email", "name": "name"]))
+            let got = db.ids("SELECT id FROM users WHERE " + f.clause, f.parameters)
+            #expect(got == (q.matches(user: ["name": "n999", "email": "a@b.c"]) ? [1] : []), "\(text.prefix(80))")
+        }
+    }
 }

@@ -106,4 +106,24 @@ import PorterFormats
         #expect(failed.status == "failed" && failed.statusDetails?.contains("nothing was imported") == true, "\(failed)")
         #expect(try t.users(email: "p@x.io").isEmpty)
     }
+
+    /// Queries of any size: the largest accepted ones run in SQLite, the rest fail with a 400.
+    @Test func queryLimitsAreClearErrors() throws {
+        let t = try tenant()
+        let con = try t.connections()[0]
+        _ = try t.startImport(file: try file([["email": "n999@x.io", "name": "n999"]]), options: ImportOptions(connectionID: con.id))
+        let wide = (0..<1000).map { "name:n\($0)" }.joined(separator: " OR ")
+        #expect(try t.count(query: wide, connectionName: nil) == 1)
+        let bare = (0..<1000).map { "n\($0)" }.joined(separator: " OR ")
+        #expect(try t.count(query: bare, connectionName: nil) == 1)
+        for bad in [String(repeating: "(", count: 14000) + "a" + String(repeating: ")", count: 14000),
+                    (0..<1100).map { "name:n\($0)" }.joined(separator: " OR "), "name\u{0}x:a"] {
+            do {
+                _ = try t.count(query: bad, connectionName: nil)
+                Issue.record("accepted \(bad.prefix(40))")
+            } catch let e as TenantError {
+                #expect(e.status == 400, "\(e)")
+            }
+        }
+    }
 }
