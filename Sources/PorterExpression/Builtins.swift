@@ -126,6 +126,7 @@ enum Builtins {
         case "toString": return .string(DateFormat.toString(t))
         default: break
         }
+        guard name.hasPrefix("get") else { throw Failure.error("TypeError: date.\(name) is not a function", range) }
         guard t.isFinite else { return .number(.nan) }
         let c = DateFormat.civil(t)
         switch name {

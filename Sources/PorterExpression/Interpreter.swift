@@ -149,7 +149,7 @@ struct Compiler {
                 }
             }
         case .member(let object, let name, let optional):
-            if case .global(let g) = object.expr {
+            if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
                 guard let v = Builtins.constant(g, name) else {
                     if Builtins.staticArity["\(g).\(name)"] != nil {
                         throw ExpressionError("\(g).\(name) can only be called here, not passed as a value: write an arrow function, e.g. x => \(g).\(name)(x)", range)
@@ -301,7 +301,7 @@ struct Compiler {
     func compileCall(_ callee: Node, _ args: [Node], optional: Bool, range: Range<Int>) throws(ExpressionError) -> Compiled {
         switch callee.expr {
         case .member(let object, let name, let optionalMember):
-            if case .global(let g) = object.expr {
+            if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
                 guard let arity = Builtins.staticArity["\(g).\(name)"] else {
                     throw ExpressionError("\(g).\(name) is not a supported function", callee.range)
                 }
@@ -366,7 +366,7 @@ enum Operators {
         switch op {
         case "+":
             return { (ctx: Context) throws(Failure) -> Value in
-                let x = try a(ctx).toPrimitive(), y = try b(ctx).toPrimitive()
+                let x = try a(ctx).toPrimitiveDefault, y = try b(ctx).toPrimitiveDefault
                 if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
                 if case .string = x { } else if case .string = y { } else {
                     return .number(x.toNumber + y.toNumber)
@@ -408,17 +408,17 @@ enum Operators {
         case ">=": return { ctx in let r = Compare.lessThan(try a(ctx), try b(ctx)); return .bool(r.map { !$0 } ?? false) }
         case "in": return { (ctx: Context) throws(Failure) -> Value in
             let key = try a(ctx), object = try b(ctx)
+            let k = key.propertyKey
             switch object {
-            case .json(.object(let o)): return .bool(o[key.propertyKey] != nil)
-            case .object(let o): return .bool(o[key.propertyKey] != nil)
+            case .json(.object(let o)): return .bool(Value.member(o, k) != nil || Prototypes.object.contains(k))
+            case .object(let o): return .bool(o[k] != nil || Prototypes.object.contains(k))
             case .json(.array), .array:
-                let k = key.propertyKey
-                if k == "length" { return .bool(true) }
+                if k == "length" || Prototypes.array.contains(k) { return .bool(true) }
                 if let i = JSInteger.arrayIndex(k) { return .bool(i < (object.arrayElements?.count ?? 0)) }
                 return .bool(false)
-            case .date, .function: return .bool(false)
+            case .date, .function: return .bool(Prototypes.methods(of: object).contains(k))
             default:
-                throw Failure.error("TypeError: Cannot use 'in' operator to search for '\(key.propertyKey)' in \(object.jsString)", range)
+                throw Failure.error("TypeError: Cannot use 'in' operator to search for '\(k)' in \(object.jsString)", range)
             }
         }
         default:

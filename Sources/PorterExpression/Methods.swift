@@ -423,6 +423,10 @@ enum ArrayMethods {
                 for e in o.values { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
             default: break
             }
+            // Shared parts count each time they appear ([a, a] doubled): stop at the budget.
+            if visited > ctx.limits.maxAllocation {
+                throw Failure.error("RangeError: value larger than \(ctx.limits.maxAllocation) elements", range)
+            }
         }
     }
 

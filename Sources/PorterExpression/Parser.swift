@@ -44,6 +44,8 @@ struct Node {
     /// descend it. A left operand that is itself a binary or logical operation does not add a
     /// level: long chains (a + b + c …) are compiled into a loop.
     let depth: Int
+    /// Written in parentheses as a whole (the `??` and `**` rules look at it).
+    var parenthesized = false
 
     init(expr: Expr, range: Range<Int>) {
         self.expr = expr
@@ -216,9 +218,7 @@ struct Parser {
         return left
     }
 
-    func isParenthesized(_ n: Node) -> Bool {
-        n.range.lowerBound - offset >= 0 && n.range.lowerBound < chars.count && chars[n.range.lowerBound] == "("
-    }
+    func isParenthesized(_ n: Node) -> Bool { n.parenthesized }
 
     mutating func logicalOr() throws(ExpressionError) -> Node {
         var left = try logicalAnd()
@@ -494,8 +494,9 @@ struct Parser {
         case .punct("("):
             let inner = try expression()
             let close = try expect(")", "to close '('")
-            // Keep the parentheses in the range (the ?? and ** rules look at them).
-            return Node(expr: inner.expr, range: t.range.lowerBound..<close.range.upperBound)
+            var node = Node(expr: inner.expr, range: t.range.lowerBound..<close.range.upperBound)
+            node.parenthesized = true
+            return node
         case .punct("["):
             var elements: [Node] = []
             while !isPunct("]") {

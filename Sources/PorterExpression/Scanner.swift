@@ -134,6 +134,7 @@ struct Scanner {
         }
         var text = try decimalDigits()
         if i < end, chars[i] == "." {
+            // `1.` is a number, so `1.toFixed()` is an identifier right after a number, as in JavaScript.
             i += 1
             text += "."
             if i < end, chars[i] == "_" { throw ExpressionError("a numeric separator '_' is only allowed between digits", i..<i + 1) }
@@ -153,7 +154,11 @@ struct Scanner {
             throw ExpressionError("BigInt literals are not supported", start..<i + 1)
         }
         try noIdentifierAfterNumber(start)
-        guard let v = Double(text.hasPrefix(".") ? "0" + text : text) else { throw ExpressionError("invalid number '\(text)'", start..<i) }
+        // Swift's Double(_:) wants digits around the point ("1." and ".5" are JavaScript numbers).
+        var digits = text.hasPrefix(".") ? "0" + text : text
+        digits = digits.replacingOccurrences(of: ".e", with: ".0e")
+        if digits.hasSuffix(".") { digits += "0" }
+        guard let v = Double(digits) else { throw ExpressionError("invalid number '\(text)'", start..<i) }
         return Token(kind: .number(v), range: start..<i)
     }
 

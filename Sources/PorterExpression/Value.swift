@@ -105,6 +105,12 @@ extension Value {
     }
 
     /// ToPrimitive with hint "default"/"number" (dates: "string" for default, as JS).
+    /// ToPrimitive with no hint ("default"), as `+` and `==` use it: a date gives its string.
+    var toPrimitiveDefault: Value {
+        if case .date(let t) = self { return .string(DateFormat.toString(t)) }
+        return toPrimitive()
+    }
+
     func toPrimitive(preferString: Bool = false) -> Value {
         switch self {
         case .array, .json(.array): return .string(jsString)
@@ -181,22 +187,27 @@ extension Value {
                 let u = s.utf16
                 return i < u.count ? .string(String(utf16CodeUnits: [u[u.index(u.startIndex, offsetBy: i)]], count: 1)) : .undefined
             }
-            return .undefined
         case .array(let a):
             if name == "length" { return .number(Double(a.count)) }
             if let i = JSInteger.arrayIndex(name) { return i < a.count ? a[i] : .undefined }
-            return .undefined
         case .json(.array(let a)):
             if name == "length" { return .number(Double(a.count)) }
             if let i = JSInteger.arrayIndex(name) { return i < a.count ? Value(a[i]) : .undefined }
-            return .undefined
         case .json(.object(let o)):
-            return o[name].map(Value.init) ?? .undefined
+            if let v = Value.member(o, name) { return Value(v) }
         case .object(let o):
-            return o[name] ?? .undefined
-        default:
-            return .undefined
+            if let v = o[name] { return v }
+        default: break
         }
+        return Prototypes.method(self, name) ?? .undefined
+    }
+
+    /// A user object's member by its key's UTF-16 code units (JSONObject compares Swift strings,
+    /// which treats canonically equivalent keys as equal; ASCII keys have no such twins).
+    static func member(_ o: JSONObject, _ name: String) -> JSON? {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) { return o[name] }
+        for (k, v) in zip(o.keys, o.values) where Compare.sameUnits(k, name) { return v }
+        return nil
     }
 
     /// The property key a value is converted to for `obj[key]`.
@@ -241,10 +252,10 @@ enum Compare {
         case (.bool, _): return looseEquals(.number(a.toNumber), b)
         case (_, .bool): return looseEquals(a, .number(b.toNumber))
         case (.number, _), (.string, _):
-            if isObject(b) { return looseEquals(a, b.toPrimitive()) }
+            if isObject(b) { return looseEquals(a, b.toPrimitiveDefault) }
             return false
         case (_, .number), (_, .string):
-            if isObject(a) { return looseEquals(a.toPrimitive(), b) }
+            if isObject(a) { return looseEquals(a.toPrimitiveDefault, b) }
             return false
         default: return false
         }
@@ -553,7 +564,8 @@ enum DateFormat {
     static func toString(_ t: Double) -> String {
         guard t.isFinite else { return "Invalid Date" }
         let c = civil(t)
-        return "\(days[c.weekday]) \(months[c.month - 1]) \(pad(c.day, 2)) \(pad(c.year, 4)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)) GMT+0000 (Coordinated Universal Time)"
+        let year = c.year < 0 ? "-" + pad(-c.year, 4) : pad(c.year, 4)
+        return "\(days[c.weekday]) \(months[c.month - 1]) \(pad(c.day, 2)) \(year) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)) GMT+0000 (Coordinated Universal Time)"
     }
 
     static let maxTime = 8.64e15
