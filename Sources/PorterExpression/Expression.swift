@@ -224,7 +224,7 @@ public enum Cell {
         case .int(let i): return String(i)
         case .double(let d): return NumberFormat.string(d)
         case .bool(let b): return b ? "true" : "false"
-        case .array, .object: return Stringify.stringify(.json(j)) ?? ""
+        case .array, .object: return j.serialized() // as the CSV writer prints it (keys already in JS order)
         }
     }
 }

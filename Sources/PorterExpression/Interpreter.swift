@@ -159,13 +159,14 @@ struct Compiler {
                 return { _ in v }
             }
             let o = try compile(object)
+            let ascii = name.utf8.allSatisfy { $0 < 0x80 }
             return { (ctx: Context) throws(Failure) -> Value in
                 let base = try o(ctx)
                 if base.isNullish {
                     if optional { throw Failure.shortCircuit }
                     throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(name)')", range)
                 }
-                return base.property(name)!
+                return base.property(name, asciiName: ascii) ?? .undefined
             }
         case .index(let object, let key, let optional):
             let o = try compile(object)
@@ -186,7 +187,7 @@ struct Compiler {
                     default: break
                     }
                 }
-                return base.property(kv.propertyKey)!
+                return base.property(kv.propertyKey) ?? .undefined
             }
         case .call(let callee, let args, let optional):
             return try compileCall(callee, args, optional: optional, range: range)

@@ -178,7 +178,7 @@ extension Value {
 
     /// The member `name` of this value (property get), or nil when reading it from
     /// undefined/null is a TypeError.
-    func property(_ name: String) -> Value? {
+    func property(_ name: String, asciiName: Bool? = nil) -> Value? {
         switch self {
         case .undefined, .null: return nil
         case .string(let s):
@@ -194,7 +194,7 @@ extension Value {
             if name == "length" { return .number(Double(a.count)) }
             if let i = JSInteger.arrayIndex(name) { return i < a.count ? Value(a[i]) : .undefined }
         case .json(.object(let o)):
-            if let v = Value.member(o, name) { return Value(v) }
+            if let v = Value.member(o, name, ascii: asciiName) { return Value(v) }
         case .object(let o):
             if let v = o[name] { return v }
         default: break
@@ -204,8 +204,8 @@ extension Value {
 
     /// A user object's member by its key's UTF-16 code units (JSONObject compares Swift strings,
     /// which treats canonically equivalent keys as equal; ASCII keys have no such twins).
-    static func member(_ o: JSONObject, _ name: String) -> JSON? {
-        if name.utf8.allSatisfy({ $0 < 0x80 }) { return o[name] }
+    static func member(_ o: JSONObject, _ name: String, ascii: Bool? = nil) -> JSON? {
+        if ascii ?? name.utf8.allSatisfy({ $0 < 0x80 }) { return o[name] }
         for (k, v) in zip(o.keys, o.values) where Compare.sameUnits(k, name) { return v }
         return nil
     }

@@ -80,7 +80,7 @@ function cellText(v) {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof Date) return isNaN(v) ? 'Invalid Date' : v.toISOString();
-  return JSON.stringify(v);
+  return writerJSON(v);
 }
 function writerJSON(v) {
   return JSON.stringify(v).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
