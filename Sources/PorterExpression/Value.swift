@@ -204,7 +204,8 @@ extension Value {
 
     /// A user object's member by its key's UTF-16 code units (JSONObject compares Swift strings,
     /// which treats canonically equivalent keys as equal; ASCII keys have no such twins).
-    static func member(_ o: JSONObject, _ name: String, ascii: Bool? = nil) -> JSON? {
+    @inline(__always)
+    static func member(_ o: borrowing JSONObject, _ name: String, ascii: Bool? = nil) -> JSON? {
         if ascii ?? name.utf8.allSatisfy({ $0 < 0x80 }) { return o[name] }
         for (k, v) in zip(o.keys, o.values) where Compare.sameUnits(k, name) { return v }
         return nil
