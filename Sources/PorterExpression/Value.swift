@@ -227,7 +227,21 @@ enum Compare {
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
         case (.string(let x), .string(let y)): return sameUnits(x, y)
-        default: return false // objects: identity, and every evaluation builds or reads a distinct one
+        case (.json(let x), .json(let y)): return sameUserContainer(x, y)
+        default: return false // built objects: every evaluation of a literal or method builds a distinct one
+        }
+    }
+
+    /// Identity for the user's arrays and objects: reading the same attribute twice gives the same
+    /// JavaScript object (`user.o === user.o`), and the same Swift storage here; distinct
+    /// attributes were parsed into distinct storage. Empty ones share Swift's one empty storage,
+    /// so they count as distinct (`user.a === user.a` is false when `a` is `[]` or `{}`: a known difference).
+    static func sameUserContainer(_ x: JSON, _ y: JSON) -> Bool {
+        func address(_ a: [JSON]) -> UnsafeRawPointer? { a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        switch (x, y) {
+        case (.array(let a), .array(let b)): return !a.isEmpty && address(a) == address(b)
+        case (.object(let a), .object(let b)): return !a.isEmpty && address(a.values) == address(b.values)
+        default: return false
         }
     }
 
@@ -247,7 +261,7 @@ enum Compare {
         switch (a, b) {
         case (.undefined, .undefined), (.null, .null), (.undefined, .null), (.null, .undefined): return true
         case (.undefined, _), (.null, _), (_, .undefined), (_, .null): return false
-        case (.number, .number), (.string, .string), (.bool, .bool): return strictEquals(a, b)
+        case (.number, .number), (.string, .string), (.bool, .bool), (.json, .json): return strictEquals(a, b)
         case (.number(let x), .string): return x == b.toNumber
         case (.string, .number(let y)): return a.toNumber == y
         case (.bool, _): return looseEquals(.number(a.toNumber), b)
