@@ -77,20 +77,27 @@ enum Builtins {
             return try dateMethod(t, name, range)
         case .number(let d):
             if name == "toString" {
-                let radix = args.first.map { Int($0.toNumber) } ?? 10
-                if radix == 10 { return .string(JSON.formatNumber(d)) }
-                guard (2...36).contains(radix) else { throw Failure.error("RangeError: toString() radix must be between 2 and 36", range) }
-                if d == d.rounded(), abs(d) < 9.007199254740992e15 { return .string(String(Int64(d), radix: radix)) }
-                return .string(JSON.formatNumber(d))
+                var radix = 10
+                if !isAbsent(args.first) {
+                    guard let r = JSInteger.inRange(args[0].toNumber, 2, 36) else {
+                        throw Failure.error("RangeError: toString() radix must be between 2 and 36", range)
+                    }
+                    radix = r
+                }
+                return .string(radix == 10 ? NumberFormat.string(d) : NumberFormat.radix(d, radix))
             }
             if name == "toFixed" {
-                let digits = args.first.map { Int($0.toNumber) } ?? 0
-                guard (0...100).contains(digits) else { throw Failure.error("RangeError: toFixed() digits argument must be between 0 and 100", range) }
-                if !d.isFinite || abs(d) >= 1e21 { return .string(JSON.formatNumber(d)) }
-                return .string(toFixed(d, digits))
+                let f = JSInteger.integerOrInfinity(args.first?.toNumber ?? 0)
+                guard f.isFinite, let digits = JSInteger.inRange(f, 0, 100) else {
+                    throw Failure.error("RangeError: toFixed() digits argument must be between 0 and 100", range)
+                }
+                if !d.isFinite || abs(d) >= 1e21 { return .string(NumberFormat.string(d)) }
+                return .string(NumberFormat.fixed(d, digits))
             }
+            if name == "valueOf" { return base }
         case .bool(let b):
             if name == "toString" { return .string(b ? "true" : "false") }
+            if name == "valueOf" { return base }
         case .object, .json(.object):
             if name == "toString" { return .string("[object Object]") }
         default: break
@@ -109,12 +116,6 @@ enum Builtins {
         }
     }
 
-    /// Number.prototype.toFixed: exact decimal rounding of the double's value (half up on the exact value).
-    static func toFixed(_ d: Double, _ digits: Int) -> String {
-        let s = String(format: "%.\(digits)f", d)
-        return s == "-0" || s.hasPrefix("-0") && Double(s) == 0 ? String(s.dropFirst()) : s
-    }
-
     static func dateMethod(_ t: Double, _ name: String, _ range: Range<Int>) throws(Failure) -> Value {
         switch name {
         case "getTime", "valueOf": return .number(t)
@@ -125,6 +126,7 @@ enum Builtins {
         case "toString": return .string(DateFormat.toString(t))
         default: break
         }
+        guard name.hasPrefix("get") else { throw Failure.error("TypeError: date.\(name) is not a function", range) }
         guard t.isFinite else { return .number(.nan) }
         let c = DateFormat.civil(t)
         switch name {
@@ -159,11 +161,12 @@ enum Builtins {
         case "Math.min": return .number(a.reduce(Double.infinity) { r, v in let x = v.toNumber; return r.isNaN || x.isNaN ? .nan : (x < r || (x == 0 && r == 0 && x.sign == .minus) ? x : r) })
         case "Math.max": return .number(a.reduce(-Double.infinity) { r, v in let x = v.toNumber; return r.isNaN || x.isNaN ? .nan : (x > r || (x == 0 && r == 0 && r.sign == .minus) ? x : r) })
         case "Math.round":
+            // floor(x + 0.5) on the exact value: x + 0.5 in doubles is wrong near 2^52 and 0.5 - ulp.
             let x = n(0)
-            if !x.isFinite || x == 0 { return .number(x) }
-            if x > 0 && x < 0.5 { return .number(0) }
+            if !x.isFinite || x == x.rounded() { return .number(x) }
             if x < 0 && x >= -0.5 { return .number(-0.0) }
-            return .number((x + 0.5).rounded(.down))
+            let f = x.rounded(.down)
+            return .number(x - f >= 0.5 ? f + 1 : f)
         case "Math.floor": return .number(n(0).rounded(.down))
         case "Math.ceil": return .number(n(0).rounded(.up))
         case "Math.abs": return .number(abs(n(0)))
@@ -180,37 +183,44 @@ enum Builtins {
             default: return .array(pairs.map { .array([.string($0.0), $0.1]) })
             }
         case "JSON.stringify":
+            if a.count > 1, !a[1].isNullish {
+                throw Failure.error("TypeError: JSON.stringify's replacer argument is not supported (pass null)", range)
+            }
             var indent = ""
             if a.count > 2 {
-                if case .number(let d) = a[2] { indent = String(repeating: " ", count: max(0, min(10, Int(d)))) }
-                if case .string(let s) = a[2] { indent = String(s.prefix(10)) }
+                switch a[2] {
+                case .number(let d): indent = String(repeating: " ", count: JSInteger.clamp(d, 0, 10))
+                case .string(let s): indent = String(decoding: s.utf16.prefix(10), as: UTF16.self)
+                default: break
+                }
             }
-            guard let text = Stringify.stringify(a[0], indent: indent) else { return .undefined }
-            try ctx.checkString(text.utf16.count, range)
-            return .string(text)
+            var out = Stringify.Output(limit: ctx.limits.maxStringLength)
+            guard try Stringify.write(a[0], indent: indent, into: &out, range) else { return .undefined }
+            try ctx.checkString(out.count, range)
+            return .string(out.text)
         case "JSON.parse":
+            let parsed: JSON
             do {
-                return Value(try JSON.parse(a[0].jsString))
+                parsed = try JSON.parse(a[0].jsString)
             } catch {
                 throw Failure.error("SyntaxError: \(error.message) in JSON", range)
             }
+            try ctx.allocate(Builtins.countElements(parsed, limit: ctx.limits.maxArrayLength, range), range)
+            return Value(parsed)
         case "Array.isArray": return .bool(a[0].isArray)
         case "Number.isInteger": if case .number(let d) = a[0] { return .bool(d.isFinite && d == d.rounded()) }; return .bool(false)
         case "Number.isFinite": if case .number(let d) = a[0] { return .bool(d.isFinite) }; return .bool(false)
         case "Number.isNaN": if case .number(let d) = a[0] { return .bool(d.isNaN) }; return .bool(false)
         case "Number.parseFloat", "parseFloat": return .number(NumberParse.parseFloat(a[0].jsString))
-        case "Number.parseInt", "parseInt": return .number(NumberParse.parseInt(a[0].jsString, radix: a.count > 1 && !a[1].isNullish ? a[1].toNumber : nil))
+        case "Number.parseInt", "parseInt": return .number(NumberParse.parseInt(a[0].jsString, radix: a.count > 1 ? a[1].toNumber : nil))
         case "Date.parse": return .number(makeDate(.string(a[0].jsString)))
         case "Date.UTC":
             let y = n(0), m = a.count > 1 ? n(1) : 0, d = a.count > 2 ? n(2) : 1
             let h = a.count > 3 ? n(3) : 0, mi = a.count > 4 ? n(4) : 0, s = a.count > 5 ? n(5) : 0, ms = a.count > 6 ? n(6) : 0
             guard [y, m, d, h, mi, s, ms].allSatisfy(\.isFinite) else { return .number(.nan) }
-            var yy = Int(y), mm = Int(m)
-            if (0...99).contains(yy) { yy += 1900 }
-            yy += mm >= 0 ? mm / 12 : -((11 - mm) / 12)
-            mm = ((mm % 12) + 12) % 12
-            let days = Double(DateFormat.daysFromCivil(yy, mm + 1, 1)) + d.rounded(.towardZero) - 1
-            return .number(days * 86_400_000 + h.rounded(.towardZero) * 3_600_000 + mi.rounded(.towardZero) * 60_000 + s.rounded(.towardZero) * 1000 + ms.rounded(.towardZero))
+            var year = JSInteger.integerOrInfinity(y)
+            if (0...99).contains(year) { year += 1900 }
+            return .number(DateFormat.makeDate(year: year, month: m, day: d, hour: h, minute: mi, second: s, ms: ms))
         case "Number": return .number(a.isEmpty ? 0 : a[0].toNumber)
         case "String": return .string(a.isEmpty ? "" : a[0].jsString)
         case "Boolean": return .bool(a.first?.truthy ?? false)
@@ -236,11 +246,23 @@ enum Builtins {
         }
     }
 
-    static func orderKeys(_ pairs: [(String, Value)]) -> [(String, Value)] {
-        func index(_ k: String) -> UInt32? {
-            guard let i = UInt32(k), String(i) == k, i != UInt32.max else { return nil }
-            return i
+    /// Elements (array items and object members) in parsed JSON, checked against the array limit.
+    static func countElements(_ j: JSON, limit: Int, _ range: Range<Int>) throws(Failure) -> Int {
+        var count = 0
+        var stack = [j]
+        while let top = stack.popLast() {
+            switch top {
+            case .array(let a): count += a.count; stack.append(contentsOf: a)
+            case .object(let o): count += o.count; for (_, v) in o { stack.append(v) }
+            default: break
+            }
+            if count > limit { throw Failure.error("RangeError: JSON.parse: more than \(limit) elements", range) }
         }
+        return count
+    }
+
+    static func orderKeys(_ pairs: [(String, Value)]) -> [(String, Value)] {
+        func index(_ k: String) -> Int? { JSInteger.arrayIndex(k) }
         let numeric = pairs.filter { index($0.0) != nil }.sorted { index($0.0)! < index($1.0)! }
         if numeric.isEmpty { return pairs }
         return numeric + pairs.filter { index($0.0) == nil }
@@ -262,53 +284,84 @@ enum Builtins {
     }
 }
 
-/// JSON.stringify, as JavaScript prints it.
+/// JSON.stringify, as JavaScript prints it: integer-like keys first, output size and nesting
+/// checked while it is written (shared structure cannot blow it up).
 enum Stringify {
-    static func stringify(_ v: Value, indent: String = "", current: String = "") -> String? {
+    /// Deepest value written (built values are held to `Limits.maxDepth`; user data to the JSON parser's limit).
+    static let maxDepth = 1024
+
+    struct Output {
+        var text = ""
+        var count = 0
+        let limit: Int
+
+        init(limit: Int) { self.limit = limit }
+
+        mutating func append(_ s: String, _ range: Range<Int>) throws(Failure) {
+            count += s.utf16.count
+            if count > limit { throw Failure.error("RangeError: JSON.stringify result longer than \(limit) characters", range) }
+            text += s
+        }
+    }
+
+    /// Writes `v`; false when it is undefined (or a function), which JSON.stringify leaves out.
+    static func write(_ v: Value, indent: String, current: String = "", depth: Int = 0, into out: inout Output, _ range: Range<Int>) throws(Failure) -> Bool {
         switch v {
-        case .undefined, .function: return nil
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .number(let d): return d.isFinite ? JSON.formatNumber(d) : "null"
-        case .string(let s): return quote(s)
-        case .date(let t): return t.isFinite ? quote(DateFormat.iso(t)) : "null"
-        case .json(let j): return json(j, indent: indent, current: current)
+        case .undefined, .function: return false
+        case .null: try out.append("null", range)
+        case .bool(let b): try out.append(b ? "true" : "false", range)
+        case .number(let d): try out.append(d.isFinite ? NumberFormat.string(d) : "null", range)
+        case .string(let s): try out.append(quote(s), range)
+        case .date(let t): try out.append(t.isFinite ? quote(DateFormat.iso(t)) : "null", range)
+        case .json(.array(let a)):
+            try writeArray(a.count, { Value(a[$0]) }, indent: indent, current: current, depth: depth, into: &out, range)
         case .array(let a):
-            if a.isEmpty { return "[]" }
-            let inner = current + indent
-            let items = a.map { stringify($0, indent: indent, current: inner) ?? "null" }
-            return wrap("[", "]", items, indent: indent, current: current)
+            try writeArray(a.count, { a[$0] }, indent: indent, current: current, depth: depth, into: &out, range)
+        case .json(.object(let o)):
+            try writeObject(Builtins.orderKeys(o.map { ($0.0, Value($0.1)) }), indent: indent, current: current, depth: depth, into: &out, range)
         case .object(let o):
-            let inner = current + indent
-            var items: [String] = []
-            for (k, val) in zip(o.keys, o.values) {
-                if let s = stringify(val, indent: indent, current: inner) { items.append(quote(k) + (indent.isEmpty ? ":" : ": ") + s) }
-            }
-            if items.isEmpty { return "{}" }
-            return wrap("{", "}", items, indent: indent, current: current)
+            try writeObject(Builtins.orderKeys(Array(zip(o.keys, o.values))), indent: indent, current: current, depth: depth, into: &out, range)
+        case .json(let j):
+            return try write(Value(j), indent: indent, current: current, depth: depth, into: &out, range)
         }
+        return true
     }
 
-    static func json(_ j: JSON, indent: String, current: String) -> String {
-        switch j {
-        case .array(let a):
-            if a.isEmpty { return "[]" }
-            let inner = current + indent
-            return wrap("[", "]", a.map { json($0, indent: indent, current: inner) }, indent: indent, current: current)
-        case .object(let o):
-            if o.isEmpty { return "{}" }
-            let inner = current + indent
-            let ordered = Builtins.orderKeys(o.map { ($0.0, Value($0.1)) })
-            return wrap("{", "}", ordered.map { quote($0.0) + (indent.isEmpty ? ":" : ": ") + (stringify($0.1, indent: indent, current: inner) ?? "null") }, indent: indent, current: current)
-        default:
-            return stringify(Value(j)) ?? "null"
-        }
-    }
-
-    static func wrap(_ open: String, _ close: String, _ items: [String], indent: String, current: String) -> String {
-        if indent.isEmpty { return open + items.joined(separator: ",") + close }
+    static func writeArray(_ n: Int, _ element: (Int) -> Value, indent: String, current: String, depth: Int, into out: inout Output, _ range: Range<Int>) throws(Failure) {
+        if n == 0 { try out.append("[]", range); return }
+        guard depth < maxDepth else { throw Failure.error("RangeError: value nested deeper than \(maxDepth) levels", range) }
         let inner = current + indent
-        return open + "\n" + inner + items.joined(separator: ",\n" + inner) + "\n" + current + close
+        try out.append(indent.isEmpty ? "[" : "[\n" + inner, range)
+        for k in 0..<n {
+            if k > 0 { try out.append(indent.isEmpty ? "," : ",\n" + inner, range) }
+            if try !write(element(k), indent: indent, current: inner, depth: depth + 1, into: &out, range) { try out.append("null", range) }
+        }
+        try out.append(indent.isEmpty ? "]" : "\n" + current + "]", range)
+    }
+
+    static func writeObject(_ pairs: [(String, Value)], indent: String, current: String, depth: Int, into out: inout Output, _ range: Range<Int>) throws(Failure) {
+        guard depth < maxDepth else { throw Failure.error("RangeError: value nested deeper than \(maxDepth) levels", range) }
+        let inner = current + indent
+        var first = true
+        for (k, val) in pairs {
+            if case .undefined = val { continue }
+            if case .function = val { continue }
+            try out.append(first ? (indent.isEmpty ? "{" : "{\n" + inner) : (indent.isEmpty ? "," : ",\n" + inner), range)
+            first = false
+            try out.append(quote(k) + (indent.isEmpty ? ":" : ": "), range)
+            _ = try write(val, indent: indent, current: inner, depth: depth + 1, into: &out, range)
+        }
+        try out.append(first ? "{}" : (indent.isEmpty ? "}" : "\n" + current + "}"), range)
+    }
+
+    /// The compact text of a value already checked by `Expression.evaluate` (cells); nil for undefined.
+    static func stringify(_ v: Value) -> String? {
+        var out = Output(limit: Int.max)
+        do {
+            return try write(v, indent: "", into: &out, 0..<0) ? out.text : nil
+        } catch {
+            return nil
+        }
     }
 
     /// JavaScript's QuoteJSONString (U+2028/2029 are not escaped; lone surrogates are).

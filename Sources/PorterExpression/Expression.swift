@@ -18,6 +18,9 @@ public struct Expression: Sendable {
     /// Parses, checks (names, methods, arity) and compiles. Errors carry the character range.
     public static func parse(_ source: String, limits: ExpressionLimits = .init()) throws(ExpressionError) -> Expression {
         let chars = Array(source)
+        guard chars.count <= Limits.maxSourceLength else {
+            throw ExpressionError("the expression is longer than \(Limits.maxSourceLength) characters", 0..<1)
+        }
         var scanner = Scanner(chars)
         let tokens = try scanner.tokens()
         var parser = Parser(chars: chars, tokens: tokens)
@@ -36,11 +39,39 @@ public struct Expression: Sendable {
     public func evaluate(user: JSON) -> Result<Value, ExpressionError> {
         let ctx = Context(user: Value(user), slotCount: slotCount, limits: limits)
         do {
-            return .success(try compiled(ctx))
+            let v = try compiled(ctx)
+            switch v {
+            case .array, .object: try Self.checkCell(v, ctx)
+            default: break
+            }
+            return .success(v)
         } catch {
             switch error {
             case .error(let message, let range): return .failure(ExpressionError(message, range))
             case .shortCircuit: return .success(.undefined)
+            }
+        }
+    }
+
+    /// A built array or object result must fit a cell: nested at most `Limits.maxDepth` deep and,
+    /// counting shared parts each time they appear, no larger than the allocation budget.
+    static func checkCell(_ v: Value, _ ctx: Context) throws(Failure) {
+        var stack: [(Value, Int)] = [(v, 1)]
+        var visited = 0
+        let whole = 0..<1
+        while let (top, depth) = stack.popLast() {
+            if depth > Limits.maxDepth { throw ctx.tooDeep(whole) }
+            switch top {
+            case .array(let a):
+                visited += a.count
+                for e in a { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
+            case .object(let o):
+                visited += o.values.count
+                for e in o.values { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
+            default: break
+            }
+            if visited > ctx.limits.maxAllocation {
+                throw Failure.error("RangeError: the value is too large for a cell (more than \(ctx.limits.maxAllocation) elements)", whole)
             }
         }
     }
@@ -53,7 +84,7 @@ public struct Expression: Sendable {
             return plainSteps(o).map { $0 + [.key(name)] }
         case .index(let o, let k, false):
             guard case .number(let d) = k.expr, d >= 0, d == d.rounded(), d < 1e9 else { return nil }
-            return plainSteps(o).map { $0 + [.index(Int(d))] }
+            return plainSteps(o).map { $0 + [.index(JSInteger.clamp(d, 0, 1_000_000_000))] }
         default: return nil
         }
     }
@@ -83,7 +114,19 @@ public struct Expression: Sendable {
         case .call(let c, let a, _): collectPaths(c, into: &out); a.forEach { collectPaths($0, into: &out) }
         case .chain(let i): collectPaths(i, into: &out)
         case .unary(_, let o): collectPaths(o, into: &out)
-        case .binary(_, let a, let b), .logical(_, let a, let b): collectPaths(a, into: &out); collectPaths(b, into: &out)
+        case .binary, .logical:
+            // Down the left spine in a loop (chains can be long), right operands in order.
+            var rights: [Node] = []
+            var cur = n
+            while true {
+                switch cur.expr {
+                case .binary(_, let l, let r), .logical(_, let l, let r): rights.append(r); cur = l; continue
+                default: break
+                }
+                break
+            }
+            collectPaths(cur, into: &out)
+            for r in rights.reversed() { collectPaths(r, into: &out) }
         case .conditional(let a, let b, let c): collectPaths(a, into: &out); collectPaths(b, into: &out); collectPaths(c, into: &out)
         case .arrow(_, let b): collectPaths(b, into: &out)
         case .newDate(let a): a.forEach { collectPaths($0, into: &out) }
@@ -92,11 +135,16 @@ public struct Expression: Sendable {
     }
 }
 
-/// How a value lands in a cell, defined once for every writer:
-/// strings as they are, numbers as JavaScript prints them, booleans `true`/`false`,
-/// `null`/`undefined` empty in CSV and `null` in JSON (undefined: the key is kept, as null),
-/// dates as ISO 8601 text, arrays and objects as `JSON.stringify` prints them (in JSON output,
-/// as the same structure).
+/// How a value lands in a cell: one rule for preview, eval, CSV, JSON and NDJSON (LANGUAGE.md).
+/// `Cell.json` decides the cell; its text (CSV, tables) is derived from that JSON value, so the
+/// writers cannot disagree:
+/// - strings as they are; numbers as JavaScript prints them; booleans `true`/`false`;
+/// - `NaN`, `Infinity`, `-Infinity` and an invalid date as the text JavaScript prints (`"NaN"`,
+///   `"Invalid Date"`), never as an empty or null cell that would look like a missing value;
+/// - valid dates as ISO 8601 text;
+/// - arrays and objects as `JSON.stringify` prints them in CSV, as the same structure in JSON,
+///   integer-like keys first in ascending order, then the others in insertion order;
+/// - `null` → null (empty in CSV), `undefined` → no value (empty in CSV, null in JSON).
 public enum Cell {
     /// The cell as a JSON value; `nil` for undefined.
     public static func json(_ v: Value) -> JSON? {
@@ -105,28 +153,65 @@ public enum Cell {
         case .null: return .null
         case .bool(let b): return .bool(b)
         case .number(let d):
-            if !d.isFinite { return .null }
-            if d == d.rounded(), abs(d) < 9.007199254740992e15 { return .int(Int64(d)) }
+            if !d.isFinite { return .string(NumberFormat.string(d)) }
+            if let i = JSInteger.exactSafe(d), abs(d) < 1e15 { return .int(i) }
             return .double(d)
         case .string(let s): return .string(s)
-        case .date(let t): return t.isFinite ? .string(DateFormat.iso(t)) : .null
-        case .json(let j): return j
-        case .array(let a): return .array(a.map { json($0) ?? .null })
+        case .date(let t): return .string(t.isFinite ? DateFormat.iso(t) : "Invalid Date")
+        case .json(let j): return ordered(j)
+        case .array(let a): return .array(a.map { element($0) })
         case .object(let o):
             var out = JSONObject()
-            for (k, val) in zip(o.keys, o.values) { if let j = json(val) { out[k] = j } }
+            for (k, val) in Builtins.orderKeys(Array(zip(o.keys, o.values))) {
+                if case .undefined = val { continue }
+                if case .function = val { continue }
+                out[k] = element(val)
+            }
             return .object(out)
+        }
+    }
+
+    /// A value inside an array or object cell: as JSON.stringify writes it (NaN → null).
+    static func element(_ v: Value) -> JSON {
+        switch v {
+        case .undefined, .function: return .null
+        case .number(let d) where !d.isFinite: return .null
+        case .date(let t) where !t.isFinite: return .null
+        default: return json(v) ?? .null
+        }
+    }
+
+    /// User data with integer-like keys moved first, as JavaScript orders them (copied only when needed).
+    static func ordered(_ j: JSON) -> JSON {
+        switch j {
+        case .object(let o):
+            var needs = false
+            var k = 0
+            for (key, value) in o {
+                if JSInteger.arrayIndex(key) != nil, k > 0 { needs = true; break }
+                if case .object = value { needs = true; break }
+                if case .array = value { needs = true; break }
+                k += 1
+            }
+            guard needs else { return j }
+            var out = JSONObject()
+            for (key, value) in Builtins.orderKeys(o.map { ($0.0, Value($0.1)) }) {
+                if case .json(let inner) = value { out[key] = ordered(inner) } else if let x = json(value) { out[key] = x }
+            }
+            return .object(out)
+        case .array(let a):
+            guard a.contains(where: { if case .object = $0 { return true }; if case .array = $0 { return true }; return false }) else { return j }
+            return .array(a.map(ordered))
+        default: return j
         }
     }
 
     /// The cell's text in CSV (and in tables).
     public static func text(_ v: Value) -> String {
         switch v {
-        case .undefined, .null, .function: return ""
         case .string(let s): return s
         case .number, .bool: return v.jsString
-        case .date(let t): return t.isFinite ? DateFormat.iso(t) : "Invalid Date"
-        default: return Stringify.stringify(v) ?? ""
+        default: return text(json(v))
         }
     }
 
@@ -137,22 +222,23 @@ public enum Cell {
         case .null: return ""
         case .string(let s): return s
         case .int(let i): return String(i)
-        case .double(let d): return JSON.formatNumber(d)
+        case .double(let d): return NumberFormat.string(d)
         case .bool(let b): return b ? "true" : "false"
-        case .array, .object: return Stringify.json(j, indent: "", current: "")
+        case .array, .object: return j.serialized() // as the CSV writer prints it (keys already in JS order)
         }
     }
 }
 
 extension Value {
-    /// The value as node's `util.inspect`-like display for the shell's `eval` (strings quoted).
+    /// The value as the shell's `eval` shows it: the cell's text, with strings quoted so that
+    /// `"NaN"` and NaN, `""` and a missing value stay apart.
     public var display: String {
         switch self {
         case .undefined: return "undefined"
+        case .null: return "null"
         case .string(let s): return Stringify.quote(s)
-        case .date(let t): return t.isFinite ? DateFormat.iso(t) : "Invalid Date"
         case .function: return "[Function]"
-        default: return Cell.text(self).isEmpty && !isNullish ? "\"\"" : (isNullish ? "null" : Cell.text(self))
+        default: return Cell.text(self)
         }
     }
 }

@@ -8,7 +8,19 @@ public struct ExpressionLimits: Sendable {
     public var maxStringLength: Int = 1 << 20
     /// Longest array an expression may build.
     public var maxArrayLength: Int = 100_000
+    /// Everything an evaluation creates, in string units and array elements together.
+    public var maxAllocation: Int = 16 << 20
     public init() {}
+}
+
+/// Fixed limits of the language (not per run): nesting and sizes of the source.
+enum Limits {
+    /// Deepest nesting of parentheses, operators, calls, members and values.
+    static let maxDepth = 256
+    /// Longest expression source, in characters.
+    static let maxSourceLength = 1 << 20
+    /// Longest string literal, in UTF-16 units.
+    static let maxLiteralLength = 1 << 16
 }
 
 /// State of one evaluation.
@@ -16,6 +28,7 @@ final class Context {
     let user: Value
     var slots: [Value]
     var steps = 0
+    var allocated = 0
     let limits: ExpressionLimits
 
     init(user: Value, slotCount: Int, limits: ExpressionLimits) {
@@ -33,15 +46,39 @@ final class Context {
     }
 
     func checkString(_ length: Int, _ range: Range<Int>) throws(Failure) {
+        try checkLength(length, range)
+        try allocate(length, range)
+    }
+
+    /// A string's length against the limit (without counting it as created).
+    func checkLength(_ length: Int, _ range: Range<Int>) throws(Failure) {
         if length > limits.maxStringLength {
             throw Failure.error("RangeError: string longer than \(limits.maxStringLength) characters", range)
         }
     }
 
+    /// Counts what an evaluation creates (string units, array elements) against its budget.
+    @inline(__always)
+    func allocate(_ n: Int, _ range: Range<Int>) throws(Failure) {
+        allocated &+= n
+        if allocated > limits.maxAllocation {
+            throw Failure.error("RangeError: the expression created more than \(limits.maxAllocation) values and characters", range)
+        }
+    }
+
+    /// Code units a built-in read (searching, comparing): one step per 64.
+    @inline(__always)
+    func scanned(_ units: Int, _ range: Range<Int>) { steps &+= units >> 6 }
+
     func checkArray(_ length: Int, _ range: Range<Int>) throws(Failure) {
         if length > limits.maxArrayLength {
             throw Failure.error("RangeError: array longer than \(limits.maxArrayLength) elements", range)
         }
+    }
+
+    /// A value nested deeper than the language allows (JSON.stringify, cells).
+    func tooDeep(_ range: Range<Int>) -> Failure {
+        Failure.error("RangeError: value nested deeper than \(Limits.maxDepth) levels", range)
     }
 }
 
@@ -82,8 +119,10 @@ struct Compiler {
                 for (i, c) in compiled.enumerated() {
                     s += try c(ctx).toPrimitive(preferString: true).jsString
                     s += parts[i + 1]
-                    try ctx.checkString(s.utf16.count, range)
+                    try ctx.checkLength(s.utf8.count / 3, range)
                 }
+                let length = s.utf16.count
+                try ctx.checkString(length, range)
                 return .string(s)
             }
         case .array(let elements):
@@ -110,20 +149,24 @@ struct Compiler {
                 }
             }
         case .member(let object, let name, let optional):
-            if case .global(let g) = object.expr {
+            if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
                 guard let v = Builtins.constant(g, name) else {
+                    if Builtins.staticArity["\(g).\(name)"] != nil {
+                        throw ExpressionError("\(g).\(name) can only be called here, not passed as a value: write an arrow function, e.g. x => \(g).\(name)(x)", range)
+                    }
                     throw ExpressionError("\(g).\(name) is not supported", range)
                 }
                 return { _ in v }
             }
             let o = try compile(object)
+            let ascii = name.utf8.allSatisfy { $0 < 0x80 }
             return { (ctx: Context) throws(Failure) -> Value in
                 let base = try o(ctx)
                 if base.isNullish {
                     if optional { throw Failure.shortCircuit }
                     throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(name)')", range)
                 }
-                return base.property(name)!
+                return base.property(name, asciiName: ascii) ?? .undefined
             }
         case .index(let object, let key, let optional):
             let o = try compile(object)
@@ -137,14 +180,14 @@ struct Compiler {
                 }
                 let kv = try k(ctx)
                 if case .number(let d) = kv, d >= 0, d < 4_294_967_295, d == d.rounded(.towardZero) {
-                    let i = Int(d)
+                    let i = JSInteger.clamp(d, 0, 4_294_967_295)
                     switch base {
                     case .json(.array(let a)): return i < a.count ? Value(a[i]) : .undefined
                     case .array(let a): return i < a.count ? a[i] : .undefined
                     default: break
                     }
                 }
-                return base.property(kv.propertyKey)!
+                return base.property(kv.propertyKey) ?? .undefined
             }
         case .call(let callee, let args, let optional):
             return try compileCall(callee, args, optional: optional, range: range)
@@ -159,9 +202,11 @@ struct Compiler {
             case "!": return { ctx in .bool(!(try c(ctx).truthy)) }
             case "-": return { ctx in .number(-(try c(ctx).toNumber)) }
             case "+": return { ctx in .number(try c(ctx).toNumber) }
+            case "~": return { ctx in .number(Double(~JSInteger.int32(try c(ctx).toNumber))) }
             default: return { ctx in .string(try c(ctx).typeofName) }
             }
         case .logical(let op, let l, let r):
+            if Self.chainLength(n) > 16 { return try compileChain(n) }
             let a = try compile(l), b = try compile(r)
             switch op {
             case "||": return { ctx in let v = try a(ctx); return v.truthy ? v : try b(ctx) }
@@ -173,6 +218,7 @@ struct Compiler {
             return { ctx in try c(ctx).truthy ? try a(ctx) : try b(ctx) }
         case .binary(let op, let l, let r):
             for side in [l, r] { if case .arrow = side.expr { throw misplacedArrow(side) } }
+            if Self.chainLength(n) > 16 { return try compileChain(n) }
             return try Operators.compile(op, try compile(l), try compile(r), range: range)
         case .arrow:
             throw misplacedArrow(n)
@@ -182,6 +228,61 @@ struct Compiler {
             }
             let c = try compile(arg)
             return { ctx in .date(Builtins.makeDate(try c(ctx))) }
+        }
+    }
+
+    /// Operations along the left spine (a + b + c …: ((a + b) + c) …), up to 17.
+    static func chainLength(_ n: Node) -> Int {
+        var k = 0
+        var cur = n
+        while k <= 16 {
+            switch cur.expr {
+            case .binary(_, let l, _), .logical(_, let l, _): cur = l; k += 1
+            default: return k
+            }
+        }
+        return k
+    }
+
+    /// A long left-deep chain of operators as one loop, so evaluating (and compiling) it does not
+    /// recurse once per operand.
+    func compileChain(_ n: Node) throws(ExpressionError) -> Compiled {
+        var steps: [(op: String, logical: Bool, right: Compiled, range: Range<Int>)] = []
+        var cur = n
+        loop: while true {
+            switch cur.expr {
+            case .binary(let op, let l, let r):
+                if case .arrow = r.expr { throw misplacedArrow(r) }
+                _ = try Operators.compile(op, { _ in .undefined }, { _ in .undefined }, range: cur.range) // checks the operator
+                steps.append((op, false, try compile(r), cur.range))
+                cur = l
+            case .logical(let op, let l, let r):
+                steps.append((op, true, try compile(r), cur.range))
+                cur = l
+            default: break loop
+            }
+        }
+        if case .arrow = cur.expr { throw misplacedArrow(cur) }
+        let first = try compile(cur)
+        let ordered = Array(steps.reversed())
+        return { (ctx: Context) throws(Failure) -> Value in
+            var x = try first(ctx)
+            for s in ordered {
+                if s.logical {
+                    switch s.op {
+                    case "||": if !x.truthy { x = try s.right(ctx) }
+                    case "&&": if x.truthy { x = try s.right(ctx) }
+                    default: if x.isNullish { x = try s.right(ctx) }
+                    }
+                } else {
+                    let left = x, right = try s.right(ctx)
+                    guard let apply = try? Operators.compile(s.op, { _ in left }, { _ in right }, range: s.range) else {
+                        throw Failure.error("SyntaxError: operator '\(s.op)' is not supported", s.range)
+                    }
+                    x = try apply(ctx)
+                }
+            }
+            return x
         }
     }
 
@@ -201,7 +302,7 @@ struct Compiler {
     func compileCall(_ callee: Node, _ args: [Node], optional: Bool, range: Range<Int>) throws(ExpressionError) -> Compiled {
         switch callee.expr {
         case .member(let object, let name, let optionalMember):
-            if case .global(let g) = object.expr {
+            if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
                 guard let arity = Builtins.staticArity["\(g).\(name)"] else {
                     throw ExpressionError("\(g).\(name) is not a supported function", callee.range)
                 }
@@ -266,7 +367,7 @@ enum Operators {
         switch op {
         case "+":
             return { (ctx: Context) throws(Failure) -> Value in
-                let x = try a(ctx).toPrimitive(), y = try b(ctx).toPrimitive()
+                let x = try a(ctx).toPrimitiveDefault, y = try b(ctx).toPrimitiveDefault
                 if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
                 if case .string = x { } else if case .string = y { } else {
                     return .number(x.toNumber + y.toNumber)
@@ -283,6 +384,21 @@ enum Operators {
             return .number(jsRemainder(x, y))
         }
         case "**": return { ctx in .number(jsPow(try a(ctx).toNumber, try b(ctx).toNumber)) }
+        case "&": return { ctx in .number(Double(JSInteger.int32(try a(ctx).toNumber) & JSInteger.int32(try b(ctx).toNumber))) }
+        case "|": return { ctx in .number(Double(JSInteger.int32(try a(ctx).toNumber) | JSInteger.int32(try b(ctx).toNumber))) }
+        case "^": return { ctx in .number(Double(JSInteger.int32(try a(ctx).toNumber) ^ JSInteger.int32(try b(ctx).toNumber))) }
+        case "<<": return { (ctx: Context) throws(Failure) -> Value in
+            let x = JSInteger.int32(try a(ctx).toNumber), n = JSInteger.uint32(try b(ctx).toNumber) & 31
+            return .number(Double(x << Int32(truncatingIfNeeded: n)))
+        }
+        case ">>": return { (ctx: Context) throws(Failure) -> Value in
+            let x = JSInteger.int32(try a(ctx).toNumber), n = JSInteger.uint32(try b(ctx).toNumber) & 31
+            return .number(Double(x >> Int32(truncatingIfNeeded: n)))
+        }
+        case ">>>": return { (ctx: Context) throws(Failure) -> Value in
+            let x = JSInteger.uint32(try a(ctx).toNumber), n = JSInteger.uint32(try b(ctx).toNumber) & 31
+            return .number(Double(x >> n))
+        }
         case "===": return { ctx in .bool(Compare.strictEquals(try a(ctx), try b(ctx))) }
         case "!==": return { ctx in .bool(!Compare.strictEquals(try a(ctx), try b(ctx))) }
         case "==": return { ctx in .bool(Compare.looseEquals(try a(ctx), try b(ctx))) }
@@ -293,17 +409,17 @@ enum Operators {
         case ">=": return { ctx in let r = Compare.lessThan(try a(ctx), try b(ctx)); return .bool(r.map { !$0 } ?? false) }
         case "in": return { (ctx: Context) throws(Failure) -> Value in
             let key = try a(ctx), object = try b(ctx)
+            let k = key.propertyKey
             switch object {
-            case .json(.object(let o)): return .bool(o[key.propertyKey] != nil)
-            case .object(let o): return .bool(o[key.propertyKey] != nil)
+            case .json(.object(let o)): return .bool(Value.member(o, k) != nil || Prototypes.object.contains(k))
+            case .object(let o): return .bool(o[k] != nil || Prototypes.object.contains(k))
             case .json(.array), .array:
-                let k = key.propertyKey
-                if k == "length" { return .bool(true) }
-                if let i = Int(k), i >= 0, String(i) == k { return .bool(i < (object.arrayElements?.count ?? 0)) }
+                if k == "length" || Prototypes.array.contains(k) { return .bool(true) }
+                if let i = JSInteger.arrayIndex(k) { return .bool(i < (object.arrayElements?.count ?? 0)) }
                 return .bool(false)
-            case .date, .function: return .bool(false)
+            case .date, .function: return .bool(Prototypes.methods(of: object).contains(k))
             default:
-                throw Failure.error("TypeError: Cannot use 'in' operator to search for '\(key.propertyKey)' in \(object.jsString)", range)
+                throw Failure.error("TypeError: Cannot use 'in' operator to search for '\(k)' in \(object.jsString)", range)
             }
         }
         default:

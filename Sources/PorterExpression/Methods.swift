@@ -1,50 +1,139 @@
 import Foundation
 import PorterJSON
 
-/// ToIntegerOrInfinity, then clamped relative index as String/Array methods do.
-func relativeIndex(_ v: Value?, _ length: Int, default d: Int) -> Int {
-    guard let v, !(v.isNullish && { if case .undefined = v { return true } else { return false } }()) else { return d }
-    let x = v.toNumber
-    if x.isNaN { return 0 }
-    if x == -.infinity { return 0 }
-    if x == .infinity { return length }
-    let i = Int(max(min(x.rounded(.towardZero), 9e15), -9e15))
-    return i < 0 ? max(length + i, 0) : min(i, length)
+/// Whether an argument is absent or undefined (both mean "use the default" for optional arguments).
+@inline(__always)
+func isAbsent(_ v: Value?) -> Bool {
+    guard let v else { return true }
+    if case .undefined = v { return true }
+    return false
 }
 
+/// ToIntegerOrInfinity, then the relative index String/Array methods use (negative counts from the end).
+func relativeIndex(_ v: Value?, _ length: Int, default d: Int) -> Int {
+    guard let v, !isAbsent(v) else { return d }
+    let i = JSInteger.clamp(v.toNumber, -length, length)
+    return i < 0 ? length + i : i
+}
+
+/// ToIntegerOrInfinity clamped into 0...length.
 func clampIndex(_ v: Value?, _ length: Int, default d: Int) -> Int {
-    guard let v else { return d }
-    if case .undefined = v { return d }
-    let x = v.toNumber
-    if x.isNaN { return 0 }
-    return Int(max(0, min(Double(length), x.rounded(.towardZero))))
+    guard let v, !isAbsent(v) else { return d }
+    return JSInteger.clamp(v.toNumber, 0, length)
 }
 
 func utf16String(_ u: ArraySlice<UInt16>) -> String { String(decoding: u, as: UTF16.self) }
 
-func indexOf(_ hay: [UInt16], _ needle: [UInt16], from: Int) -> Int? {
-    if needle.isEmpty { return min(from, hay.count) }
-    guard hay.count >= needle.count else { return nil }
-    var i = max(from, 0)
-    while i + needle.count <= hay.count {
-        if hay[i] == needle[0] && hay[i..<i + needle.count].elementsEqual(needle) { return i }
-        i += 1
+/// Substring search in UTF-16 code units, linear in the haystack (Knuth–Morris–Pratt), with the
+/// units it reads counted against the sandbox's step budget.
+struct Finder {
+    let needle: [UInt16]
+    let failure: [Int]
+
+    init(_ needle: [UInt16]) {
+        self.needle = needle
+        var f = Array(repeating: 0, count: needle.count)
+        var k = 0
+        var i = 1
+        while i < needle.count {
+            while k > 0 && needle[i] != needle[k] { k = f[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            f[i] = k
+            i += 1
+        }
+        failure = f
     }
-    return nil
+
+    /// The first index ≥ from where the needle occurs.
+    func first(in hay: [UInt16], from: Int, _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Int? {
+        try ctx.step(1, range)
+        let m = needle.count
+        if m == 0 { return min(max(from, 0), hay.count) }
+        var k = 0
+        var i = max(from, 0)
+        defer { ctx.scanned(i - from, range) }
+        while i < hay.count {
+            while k > 0 && hay[i] != needle[k] { k = failure[k - 1] }
+            if hay[i] == needle[k] { k += 1 }
+            i += 1
+            if k == m { return i - m }
+        }
+        return nil
+    }
+}
+
+enum Search {
+    static func index(_ hay: [UInt16], _ needle: [UInt16], from: Int, _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Int? {
+        try Finder(needle).first(in: hay, from: from, ctx, range)
+    }
+
+    /// The last index ≤ atMost where the needle occurs (reading backwards, counted).
+    static func lastIndex(_ u: [UInt16], _ needle: [UInt16], atMost: Int, _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Int? {
+        try ctx.step(1, range)
+        var i = min(atMost, u.count - needle.count)
+        let start = i
+        defer { ctx.scanned((start - i) * max(1, needle.count), range) }
+        while i >= 0 {
+            if u[i..<i + needle.count].elementsEqual(needle) { return i }
+            i -= 1
+        }
+        return nil
+    }
+}
+
+enum CaseMapping {
+    /// String.prototype.toLowerCase: the full default mapping, with Σ as final ς at the end of
+    /// a word (cased letter before it, none after), as the Unicode context rule says.
+    static func lower(_ s: String) -> String {
+        guard s.unicodeScalars.contains("\u{03A3}") else { return s.lowercased() }
+        let scalars = Array(s.unicodeScalars)
+        var out = ""
+        for (k, c) in scalars.enumerated() {
+            if c == "\u{03A3}" {
+                func cased(_ x: Unicode.Scalar) -> Bool { x.properties.isCased }
+                func ignorable(_ x: Unicode.Scalar) -> Bool { x.properties.isCaseIgnorable }
+                var before = false
+                var j = k - 1
+                while j >= 0 { if ignorable(scalars[j]) { j -= 1; continue }; before = cased(scalars[j]); break }
+                var after = false
+                j = k + 1
+                while j < scalars.count { if ignorable(scalars[j]) { j += 1; continue }; after = cased(scalars[j]); break }
+                out.unicodeScalars.append(before && !after ? "\u{03C2}" : "\u{03C3}")
+            } else {
+                out += String(c).lowercased()
+            }
+        }
+        return out
+    }
 }
 
 enum StringMethods {
     static func call(_ s: String, _ name: String, _ a: [Value], _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Value {
         switch name {
-        case "toLowerCase": return .string(s.lowercased())
-        case "toUpperCase": return .string(s.uppercased())
+        case "toLowerCase":
+            let out = CaseMapping.lower(s)
+            try ctx.checkString(out.utf16.count, range)
+            return .string(out)
+        case "toUpperCase":
+            let out = s.uppercased()
+            try ctx.checkString(out.utf16.count, range)
+            return .string(out)
         case "trim": return .string(String(NumberParse.trim(s)))
         case "trimStart": return .string(String(NumberParse.trimStart(s)))
-        case "trimEnd":
-            var sub = Substring(s)
-            while let l = sub.last, NumberParse.whitespace.contains(l) { sub.removeLast() }
-            return .string(String(sub))
-        case "toString", "normalize": return .string(s)
+        case "trimEnd": return .string(String(NumberParse.trimEnd(s)))
+        case "toString", "valueOf": return .string(s)
+        case "normalize":
+            let form = isAbsent(a.first) ? "NFC" : a[0].jsString
+            let out: String
+            switch form {
+            case "NFC": out = s.precomposedStringWithCanonicalMapping
+            case "NFD": out = s.decomposedStringWithCanonicalMapping
+            case "NFKC": out = s.precomposedStringWithCompatibilityMapping
+            case "NFKD": out = s.decomposedStringWithCompatibilityMapping
+            default: throw Failure.error("RangeError: The normalization form should be one of NFC, NFD, NFKC, NFKD.", range)
+            }
+            try ctx.checkString(out.utf16.count, range)
+            return .string(out)
         case "localeCompare":
             let t = a[0].jsString
             return .number(s == t ? 0 : (s.compare(t, locale: Locale(identifier: "en")) == .orderedAscending ? -1 : 1))
@@ -54,11 +143,15 @@ enum StringMethods {
             try ctx.checkString(out.utf16.count, range)
             return .string(out)
         case "repeat":
-            let n = a[0].toNumber
-            guard n >= 0, n.isFinite else { throw Failure.error("RangeError: Invalid count value: \(JSON.formatNumber(n))", range) }
-            let count = Int(n.rounded(.towardZero))
-            if count == 0 || s.isEmpty { return .string("") }
-            try ctx.checkString(s.utf16.count * min(count, ctx.limits.maxStringLength + 1), range)
+            let n = JSInteger.integerOrInfinity(a[0].toNumber)
+            guard n >= 0, n != .infinity else { throw Failure.error("RangeError: Invalid count value: \(NumberFormat.string(n))", range) }
+            let unit = s.utf16.count
+            if n == 0 || unit == 0 { return .string("") }
+            guard Double(unit) * n <= Double(ctx.limits.maxStringLength) else {
+                throw Failure.error("RangeError: Invalid string length (longer than \(ctx.limits.maxStringLength) characters)", range)
+            }
+            let count = JSInteger.clamp(n, 0, ctx.limits.maxStringLength)
+            try ctx.allocate(unit * count, range)
             return .string(String(repeating: s, count: count))
         default: break
         }
@@ -66,14 +159,13 @@ enum StringMethods {
         let n = u.count
         switch name {
         case "charAt":
-            let i = a.first.map { $0.toNumber.isNaN ? 0 : Int(max(-1, min(Double(n), $0.toNumber.rounded(.towardZero)))) } ?? 0
+            let i = JSInteger.clamp(a.first?.toNumber ?? 0, -1, n)
             return .string(i >= 0 && i < n ? utf16String(u[i...i]) : "")
         case "charCodeAt":
-            let i = a.first.map { $0.toNumber.isNaN ? 0 : Int(max(-1, min(Double(n), $0.toNumber.rounded(.towardZero)))) } ?? 0
+            let i = JSInteger.clamp(a.first?.toNumber ?? 0, -1, n)
             return .number(i >= 0 && i < n ? Double(u[i]) : .nan)
         case "at":
-            let x = a[0].toNumber
-            let k = x.isNaN ? 0 : Int(max(-9e15, min(9e15, x.rounded(.towardZero))))
+            let k = JSInteger.clamp(a[0].toNumber, -n - 1, n)
             let i = k < 0 ? n + k : k
             return i >= 0 && i < n ? .string(utf16String(u[i...i])) : .undefined
         case "slice":
@@ -88,21 +180,16 @@ enum StringMethods {
         case "indexOf":
             let needle = Array(a[0].jsString.utf16)
             let from = clampIndex(a.count > 1 ? a[1] : nil, n, default: 0)
-            return .number(Double(indexOf(u, needle, from: from) ?? -1))
+            return .number(Double(try Search.index(u, needle, from: from, ctx, range) ?? -1))
         case "lastIndexOf":
             let needle = Array(a[0].jsString.utf16)
             var from = n
-            if a.count > 1 { let x = a[1].toNumber; if !x.isNaN { from = Int(max(0, min(Double(n), x.rounded(.towardZero)))) } }
-            var i = min(from, n - needle.count)
-            while i >= 0 {
-                if u[i..<i + needle.count].elementsEqual(needle) { return .number(Double(i)) }
-                i -= 1
-            }
-            return .number(-1)
+            if a.count > 1 { let x = a[1].toNumber; if !x.isNaN { from = JSInteger.clamp(x, 0, n) } }
+            return .number(Double(try Search.lastIndex(u, needle, atMost: from, ctx, range) ?? -1))
         case "includes", "startsWith", "endsWith":
             let needle = Array(a[0].jsString.utf16)
             if name == "includes" {
-                return .bool(indexOf(u, needle, from: clampIndex(a.count > 1 ? a[1] : nil, n, default: 0)) != nil)
+                return .bool(try Search.index(u, needle, from: clampIndex(a.count > 1 ? a[1] : nil, n, default: 0), ctx, range) != nil)
             }
             if name == "startsWith" {
                 let pos = clampIndex(a.count > 1 ? a[1] : nil, n, default: 0)
@@ -111,33 +198,40 @@ enum StringMethods {
             let end = clampIndex(a.count > 1 ? a[1] : nil, n, default: n)
             return .bool(end - needle.count >= 0 && u[(end - needle.count)..<end].elementsEqual(needle))
         case "padStart", "padEnd":
-            let target = a[0].toNumber
-            let filler = a.count > 1 && !{ if case .undefined = a[1] { return true } else { return false } }() ? a[1].jsString : " "
-            guard target.isFinite || target < 0 else { throw Failure.error("RangeError: Invalid string length", range) }
-            let length = target.isNaN ? 0 : Int(max(0, min(target, 1e15)))
-            if length <= n || filler.isEmpty { return .string(s) }
-            try ctx.checkString(length, range)
+            // ToLength(maxLength); the filler defaults to a space.
+            let target = max(0, JSInteger.integerOrInfinity(a[0].toNumber))
+            let filler = a.count > 1 && !isAbsent(a[1]) ? a[1].jsString : " "
+            if target <= Double(n) || filler.isEmpty { return .string(s) }
+            guard target <= Double(ctx.limits.maxStringLength) else {
+                throw Failure.error("RangeError: Invalid string length (longer than \(ctx.limits.maxStringLength) characters)", range)
+            }
+            let length = JSInteger.clamp(target, 0, ctx.limits.maxStringLength)
+            try ctx.allocate(length, range)
             let f = Array(filler.utf16)
             var pad: [UInt16] = []
             pad.reserveCapacity(length - n)
             while pad.count < length - n { pad.append(f[pad.count % f.count]) }
             return .string(name == "padStart" ? utf16String(pad[...]) + s : s + utf16String(pad[...]))
         case "split":
-            if a.isEmpty || { if case .undefined = a[0] { return true } else { return false } }() { return .array([.string(s)]) }
-            let limit = a.count > 1 && !{ if case .undefined = a[1] { return true } else { return false } }() ? Int(UInt32(truncatingIfNeeded: Int64(a[1].toNumber.isFinite ? a[1].toNumber : 0))) : Int.max
+            let limit = a.count > 1 && !isAbsent(a[1]) ? Int(truncatingIfNeeded: JSInteger.uint32(a[1].toNumber)) : 4_294_967_295
+            if isAbsent(a.first) { return .array(limit == 0 ? [] : [.string(s)]) }
             let sep = Array(a[0].jsString.utf16)
             var parts: [Value] = []
             if limit == 0 { return .array([]) }
             if sep.isEmpty {
-                for c in u.prefix(min(limit, n)) { parts.append(.string(utf16String([c][...]))) }
-                try ctx.checkArray(parts.count, range)
+                let count = min(limit, n)
+                try ctx.checkArray(count, range)
+                try ctx.allocate(count, range)
+                for c in u.prefix(count) { parts.append(.string(utf16String([c][...]))) }
                 return .array(parts)
             }
             var start = 0
-            while let found = indexOf(u, sep, from: start), parts.count < limit {
+            let finder = Finder(sep)
+            while parts.count < limit, let found = try finder.first(in: u, from: start, ctx, range) {
                 parts.append(.string(utf16String(u[start..<found])))
                 start = found + sep.count
                 try ctx.step(1, range)
+                try ctx.checkArray(parts.count, range)
             }
             if parts.count < limit { parts.append(.string(utf16String(u[start...]))) }
             try ctx.checkArray(parts.count, range)
@@ -146,7 +240,8 @@ enum StringMethods {
             let pattern = Array(a[0].jsString.utf16)
             var out: [UInt16] = []
             var start = 0
-            var position = indexOf(u, pattern, from: 0)
+            let finder = Finder(pattern)
+            var position = try finder.first(in: u, from: 0, ctx, range)
             while let p = position {
                 out.append(contentsOf: u[start..<p])
                 let matched = u[p..<p + pattern.count]
@@ -165,7 +260,7 @@ enum StringMethods {
                     start += 1
                     if start > n { break }
                 }
-                position = indexOf(u, pattern, from: start)
+                position = try finder.first(in: u, from: start, ctx, range)
                 try ctx.step(1, range)
             }
             if start <= n { out.append(contentsOf: u[min(start, n)...]) }
@@ -222,7 +317,11 @@ enum ArrayMethods {
             return .number(-1)
         case "lastIndexOf":
             try ctx.step(n, range)
-            var i = a.count > 1 ? min(relativeIndex(a[1], n, default: n - 1), n - 1) : n - 1
+            var i = n - 1
+            if a.count > 1 {
+                let k = JSInteger.clamp(a[1].toNumber, -n - 1, n)
+                i = k >= 0 ? min(k, n - 1) : n + k
+            }
             while i >= 0 {
                 if Compare.strictEquals(items[i], a[0]) { return .number(Double(i)) }
                 i -= 1
@@ -231,10 +330,10 @@ enum ArrayMethods {
         case "slice":
             let start = relativeIndex(a.first, n, default: 0)
             let end = relativeIndex(a.count > 1 ? a[1] : nil, n, default: n)
+            try ctx.allocate(max(0, end - start), range)
             return .array(start < end ? Array(items[start..<end]) : [])
         case "at":
-            let x = a[0].toNumber
-            let k = x.isNaN ? 0 : Int(max(-9e15, min(9e15, x.rounded(.towardZero))))
+            let k = JSInteger.clamp(a[0].toNumber, -n - 1, n)
             let i = k < 0 ? n + k : k
             return i >= 0 && i < n ? items[i] : .undefined
         case "concat":
@@ -243,11 +342,13 @@ enum ArrayMethods {
                 if let more = v.arrayElements { out.append(contentsOf: more) } else { out.append(v) }
                 try ctx.checkArray(out.count, range)
             }
+            try ctx.allocate(out.count, range)
             return .array(out)
         case "flat":
-            let depth = a.first.map { $0.toNumber.isNaN ? 0 : Int(max(0, min(100, $0.toNumber))) } ?? 1
+            let depth = isAbsent(a.first) ? 1 : JSInteger.clamp(a[0].toNumber, 0, Limits.maxDepth)
             var out: [Value] = []
             try flatten(items, depth, &out, ctx, range)
+            try ctx.allocate(out.count, range)
             return .array(out)
         case "map", "filter", "find", "findIndex", "some", "every", "flatMap":
             let f = a[0]
@@ -273,7 +374,9 @@ enum ArrayMethods {
             case "findIndex": return .number(-1)
             case "some": return .bool(false)
             case "every": return .bool(true)
-            default: return .array(out)
+            default:
+                try ctx.allocate(out.count, range)
+                return .array(out)
             }
         case "reduce":
             let f = a[0]
@@ -290,11 +393,40 @@ enum ArrayMethods {
             let whole = Value.array(items)
             while k < n {
                 acc = try Builtins.invoke(f, [acc, items[k], .number(Double(k)), whole], ctx, range)
+                // The accumulator is the one way a value can nest deeper step after step: check it
+                // before it grows deep enough to overflow the stack (when it is freed, printed, …).
+                switch acc {
+                case .array, .object: try checkDepth(acc, ctx, range)
+                default: break
+                }
                 k += 1
             }
             return acc
         default:
             throw Failure.error("TypeError: array.\(name) is not a function", range)
+        }
+    }
+
+    /// Built arrays and objects nested at most `Limits.maxDepth` deep (elements read are counted as steps).
+    static func checkDepth(_ v: Value, _ ctx: Context, _ range: Range<Int>) throws(Failure) {
+        var stack: [(Value, Int)] = [(v, 1)]
+        var visited = 0
+        defer { ctx.scanned(visited, range) }
+        while let (top, depth) = stack.popLast() {
+            if depth > Limits.maxDepth { throw ctx.tooDeep(range) }
+            switch top {
+            case .array(let a):
+                visited += a.count
+                for e in a { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
+            case .object(let o):
+                visited += o.values.count
+                for e in o.values { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
+            default: break
+            }
+            // Shared parts count each time they appear ([a, a] doubled): stop at the budget.
+            if visited > ctx.limits.maxAllocation {
+                throw Failure.error("RangeError: value larger than \(ctx.limits.maxAllocation) elements", range)
+            }
         }
     }
 

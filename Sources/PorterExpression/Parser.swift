@@ -40,6 +40,39 @@ indirect enum Expr {
 struct Node {
     var expr: Expr
     var range: Range<Int>
+    /// How deep the tree under this node is, as the recursive walkers (compiler, interpreter)
+    /// descend it. A left operand that is itself a binary or logical operation does not add a
+    /// level: long chains (a + b + c …) are compiled into a loop.
+    let depth: Int
+    /// Written in parentheses as a whole (the `??` and `**` rules look at it).
+    var parenthesized = false
+
+    init(expr: Expr, range: Range<Int>) {
+        self.expr = expr
+        self.range = range
+        self.depth = Node.depth(of: expr)
+    }
+
+    var isOperatorChain: Bool {
+        switch expr {
+        case .binary, .logical: return true
+        default: return false
+        }
+    }
+
+    static func depth(of e: Expr) -> Int {
+        func most(_ nodes: [Node]) -> Int { nodes.reduce(0) { max($0, $1.depth) } }
+        switch e {
+        case .binary(_, let l, let r), .logical(_, let l, let r): return max(l.isOperatorChain ? l.depth : l.depth + 1, r.depth + 1)
+        case .member(let o, _, _), .chain(let o), .unary(_, let o), .arrow(_, let o): return o.depth + 1
+        case .index(let o, let k, _): return max(o.depth, k.depth) + 1
+        case .call(let c, let a, _): return max(c.depth, most(a)) + 1
+        case .conditional(let a, let b, let c): return most([a, b, c]) + 1
+        case .array(let a), .newDate(let a), .template(_, let a): return most(a) + 1
+        case .object(let m): return most(m.map(\.value)) + 1
+        default: return 1
+        }
+    }
 }
 
 /// Pratt-style recursive descent over JavaScript's expression grammar (the subset).
@@ -52,6 +85,8 @@ struct Parser {
     var slotCount = 0
     var usesOptionalChain = false
     let offset: Int
+    /// Current nesting of the recursive descent (limited, so no input overflows the stack).
+    var nesting: Int
 
     static let globals: Set<String> = ["Math", "JSON", "Object", "Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "Date", "Array", "NaN", "Infinity"]
     static let forbidden: [String: String] = [
@@ -71,7 +106,8 @@ struct Parser {
         "await": "'await' is not supported", "yield": "'yield' is not supported", "async": "async functions are not supported",
     ]
 
-    init(chars: [Character], tokens: [Token], offset: Int = 0, scopes: [[String: Int]] = [], slotCount: Int = 0) {
+    init(chars: [Character], tokens: [Token], offset: Int = 0, scopes: [[String: Int]] = [], slotCount: Int = 0, nesting: Int = 0) {
+        self.nesting = nesting
         self.chars = chars
         self.tokens = tokens
         self.offset = offset
@@ -97,6 +133,22 @@ struct Parser {
     mutating func expect(_ s: String, _ what: String) throws(ExpressionError) -> Token {
         guard isPunct(s) else { throw ExpressionError("expected '\(s)' \(what), found \(describe(peek))", peek.range) }
         return advance()
+    }
+
+    static func tooDeep(_ range: Range<Int>) -> ExpressionError {
+        ExpressionError("the expression is nested too deeply (more than \(Limits.maxDepth) levels of parentheses, operators, calls or members)", range)
+    }
+
+    /// Enters one level of the recursive descent.
+    mutating func enter() throws(ExpressionError) {
+        nesting += 1
+        if nesting > Limits.maxDepth { throw Self.tooDeep(peek.range) }
+    }
+
+    /// A node, once its depth is known to be within the limit.
+    func checked(_ n: Node) throws(ExpressionError) -> Node {
+        if n.depth > Limits.maxDepth { throw Self.tooDeep(n.range) }
+        return n
     }
 
     func describe(_ t: Token) -> String {
@@ -128,16 +180,20 @@ struct Parser {
     }
 
     mutating func conditional() throws(ExpressionError) -> Node {
-        if let arrow = try arrowFunction() { return arrow }
+        try enter()
+        defer { nesting -= 1 }
+        if let arrow = try arrowFunction() { return try checked(arrow) }
         let test = try nullish()
         guard eat("?") else {
-            if isPunct("=") || isPunct("+=") { throw ExpressionError("assignment is not supported", peek.range) }
+            if case .punct(let op) = peek.kind, Punctuators.assignment.contains(op) {
+                throw ExpressionError("assignment ('\(op)') is not supported: a column computes a value and cannot change one", peek.range)
+            }
             return test
         }
         let yes = try conditional()
         _ = try expect(":", "in the conditional operator (a ? b : c)")
         let no = try conditional()
-        return Node(expr: .conditional(test, yes, no), range: test.range.lowerBound..<no.range.upperBound)
+        return try checked(Node(expr: .conditional(test, yes, no), range: test.range.lowerBound..<no.range.upperBound))
     }
 
     /// `??` cannot be mixed with `||` / `&&` without parentheses (a SyntaxError in JavaScript).
@@ -153,7 +209,7 @@ struct Parser {
             if case .logical(let o, _, _) = right.expr, o != "??", !isParenthesized(right) {
                 throw ExpressionError("'??' cannot be mixed with '||' or '&&' without parentheses", op.range)
             }
-            left = Node(expr: .logical("??", left, right), range: left.range.lowerBound..<right.range.upperBound)
+            left = try checked(Node(expr: .logical("??", left, right), range: left.range.lowerBound..<right.range.upperBound))
             sawNullish = true
         }
         if sawNullish, isPunct("||") || isPunct("&&") {
@@ -162,16 +218,14 @@ struct Parser {
         return left
     }
 
-    func isParenthesized(_ n: Node) -> Bool {
-        n.range.lowerBound - offset >= 0 && n.range.lowerBound < chars.count && chars[n.range.lowerBound] == "("
-    }
+    func isParenthesized(_ n: Node) -> Bool { n.parenthesized }
 
     mutating func logicalOr() throws(ExpressionError) -> Node {
         var left = try logicalAnd()
         while isPunct("||") {
             _ = advance()
             let right = try logicalAnd()
-            left = Node(expr: .logical("||", left, right), range: left.range.lowerBound..<right.range.upperBound)
+            left = try checked(Node(expr: .logical("||", left, right), range: left.range.lowerBound..<right.range.upperBound))
         }
         return left
     }
@@ -181,34 +235,35 @@ struct Parser {
         while isPunct("&&") {
             _ = advance()
             let right = try binary(0)
-            left = Node(expr: .logical("&&", left, right), range: left.range.lowerBound..<right.range.upperBound)
+            left = try checked(Node(expr: .logical("&&", left, right), range: left.range.lowerBound..<right.range.upperBound))
         }
         return left
     }
 
-    static let levels: [[String]] = [
-        ["==", "!=", "===", "!=="],
-        ["<", ">", "<=", ">=", "in"],
-        ["+", "-"],
-        ["*", "/", "%"],
-    ]
+    /// Precedence level of each binary operator (index into Punctuators.binaryLevels).
+    static let levelOf: [String: Int] = {
+        var m: [String: Int] = [:]
+        for (k, ops) in Punctuators.binaryLevels.enumerated() { for op in ops { m[op] = k } }
+        return m
+    }()
 
-    mutating func binary(_ level: Int) throws(ExpressionError) -> Node {
-        if level == Self.levels.count { return try exponent() }
-        var left = try binary(level + 1)
-        while true {
-            let op: String
-            switch peek.kind {
-            case .punct(let s) where Self.levels[level].contains(s): op = s
-            case .identifier("in") where level == 1: op = "in"
-            case .punct(let s) where ["&", "|", "^", "<<", ">>"].contains(s):
-                throw ExpressionError("bitwise operators are not supported", peek.range)
-            default: return left
-            }
+    func binaryOperator() -> (op: String, level: Int)? {
+        switch peek.kind {
+        case .punct(let s): return Self.levelOf[s].map { (s, $0) }
+        case .identifier("in"): return Self.levelOf["in"].map { ("in", $0) }
+        default: return nil
+        }
+    }
+
+    /// Precedence climbing over the binary levels: one frame per tighter operator, not one per level.
+    mutating func binary(_ minLevel: Int) throws(ExpressionError) -> Node {
+        var left = try exponent()
+        while let (op, level) = binaryOperator(), level >= minLevel {
             _ = advance()
             let right = try binary(level + 1)
-            left = Node(expr: .binary(op, left, right), range: left.range.lowerBound..<right.range.upperBound)
+            left = try checked(Node(expr: .binary(op, left, right), range: left.range.lowerBound..<right.range.upperBound))
         }
+        return left
     }
 
     mutating func exponent() throws(ExpressionError) -> Node {
@@ -218,34 +273,43 @@ struct Parser {
         if case .unary = base.expr, !isParenthesized(base) {
             throw ExpressionError("a unary operator before '**' needs parentheses, as in JavaScript: (-a) ** b", op.range)
         }
+        try enter()
+        defer { nesting -= 1 }
         let power = try exponent() // right-associative
-        return Node(expr: .binary("**", base, power), range: base.range.lowerBound..<power.range.upperBound)
+        return try checked(Node(expr: .binary("**", base, power), range: base.range.lowerBound..<power.range.upperBound))
     }
 
     mutating func unary() throws(ExpressionError) -> Node {
         let t = peek
         switch t.kind {
-        case .punct(let s) where ["!", "-", "+"].contains(s):
+        case .punct(let s) where ["!", "-", "+", "~"].contains(s):
             _ = advance()
+            try enter()
+            defer { nesting -= 1 }
             let operand = try unary()
-            return Node(expr: .unary(s, operand), range: t.range.lowerBound..<operand.range.upperBound)
+            return try checked(Node(expr: .unary(s, operand), range: t.range.lowerBound..<operand.range.upperBound))
         case .identifier("typeof"):
             _ = advance()
+            try enter()
+            defer { nesting -= 1 }
             let operand = try unary()
-            return Node(expr: .unary("typeof", operand), range: t.range.lowerBound..<operand.range.upperBound)
-        case .punct("~"):
-            throw ExpressionError("bitwise operators are not supported", t.range)
-        case .punct("++"), .punct("--"):
-            throw ExpressionError("assignment is not supported", t.range)
+            return try checked(Node(expr: .unary("typeof", operand), range: t.range.lowerBound..<operand.range.upperBound))
+        case .punct(let s) where s == "++" || s == "--":
+            throw Self.update(s, t.range)
         default:
             return try postfix()
         }
+    }
+
+    static func update(_ op: String, _ range: Range<Int>) -> ExpressionError {
+        ExpressionError("the \(op == "++" ? "increment" : "decrement") operator '\(op)' is not supported: a column cannot change a value (write x \(op == "++" ? "+" : "-") 1)", range)
     }
 
     mutating func postfix() throws(ExpressionError) -> Node {
         var node = try primary()
         var optional = false
         while true {
+            node = try checked(node)
             let t = peek
             if eat(".") {
                 let name = advance()
@@ -278,13 +342,15 @@ struct Parser {
                 node = Node(expr: .call(node, args.nodes, optional: false), range: node.range.lowerBound..<args.end)
             } else if case .template = t.kind {
                 throw ExpressionError("tagged templates are not supported", t.range)
+            } else if case .punct(let s) = t.kind, s == "++" || s == "--" {
+                throw Self.update(s, t.range)
             } else {
                 break
             }
         }
         if optional {
             usesOptionalChain = true
-            return Node(expr: .chain(node), range: node.range)
+            return try checked(Node(expr: .chain(node), range: node.range))
         }
         return node
     }
@@ -317,7 +383,10 @@ struct Parser {
                 k += 1
                 if tokens[k].kind == .punct(",") { k += 1 } else { break }
             }
-            guard tokens[k].kind == .punct(")"), tokens[k + 1].kind == .punct("=>") else { return nil }
+            guard tokens[k].kind == .punct(")"), tokens[k + 1].kind == .punct("=>") else {
+                try rejectUnsupportedParameters(from: k)
+                return nil
+            }
             names = found
             p = k + 2
         } else {
@@ -343,6 +412,35 @@ struct Parser {
         return Node(expr: .arrow(slots: slots, body: body), range: start..<body.range.upperBound)
     }
 
+    /// `(a = 1) =>`, `({a}) =>`, `([a]) =>`, `(...a) =>`: name what is unsupported, when the
+    /// parenthesis does turn out to hold arrow parameters.
+    func rejectUnsupportedParameters(from k: Int) throws(ExpressionError) {
+        let t = tokens[k]
+        let what: String
+        switch t.kind {
+        case .punct("="): what = "default parameter values are not supported"
+        case .punct("{"), .punct("["): what = "destructuring parameters are not supported: write x => x.name"
+        case .punct("..."): what = "rest parameters are not supported"
+        default: return
+        }
+        // Only if the matching ')' is followed by '=>'.
+        var depth = 0
+        var j = p
+        while j < tokens.count - 1 {
+            switch tokens[j].kind {
+            case .punct("("), .punct("["), .punct("{"): depth += 1
+            case .punct(")"), .punct("]"), .punct("}"):
+                depth -= 1
+                if depth == 0 {
+                    if tokens[j + 1].kind == .punct("=>") { throw ExpressionError(what, t.range) }
+                    return
+                }
+            default: break
+            }
+            j += 1
+        }
+    }
+
     mutating func primary() throws(ExpressionError) -> Node {
         let t = advance()
         switch t.kind {
@@ -353,7 +451,7 @@ struct Parser {
             for r in ranges {
                 var scanner = Scanner(chars, from: r.lowerBound, to: r.upperBound)
                 let toks = try scanner.tokens()
-                var sub = Parser(chars: chars, tokens: toks, offset: r.lowerBound, scopes: scopes, slotCount: slotCount)
+                var sub = Parser(chars: chars, tokens: toks, offset: r.lowerBound, scopes: scopes, slotCount: slotCount, nesting: nesting)
                 if sub.peek.kind == .end { throw ExpressionError("empty ${} in template literal", r.lowerBound - 2..<r.upperBound + 1) }
                 let n = try sub.expression()
                 guard sub.peek.kind == .end else { throw ExpressionError("unexpected \(sub.describe(sub.peek)) in ${}", sub.peek.range) }
@@ -396,8 +494,9 @@ struct Parser {
         case .punct("("):
             let inner = try expression()
             let close = try expect(")", "to close '('")
-            // Keep the parentheses in the range (the ?? and ** rules look at them).
-            return Node(expr: inner.expr, range: t.range.lowerBound..<close.range.upperBound)
+            var node = Node(expr: inner.expr, range: t.range.lowerBound..<close.range.upperBound)
+            node.parenthesized = true
+            return node
         case .punct("["):
             var elements: [Node] = []
             while !isPunct("]") {
@@ -428,6 +527,8 @@ struct Parser {
             }
             let close = try expect("}", "to close the object")
             return Node(expr: .object(members), range: t.range.lowerBound..<close.range.upperBound)
+        case .punct("/"), .punct("/="):
+            throw ExpressionError("regular expression literals are not supported: use string methods (includes, startsWith, split, replaceAll)", t.range)
         case .end:
             throw ExpressionError("unexpected end of the expression", t.range.lowerBound..<t.range.lowerBound + 1)
         default:

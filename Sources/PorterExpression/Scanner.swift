@@ -19,17 +19,15 @@ struct Scanner {
     var i: Int
     let end: Int
 
-    init(_ chars: [Character], from: Int = 0, to: Int? = nil) {
+    /// Nesting of template literals inside `${}` (the scanner recurses into them).
+    let nesting: Int
+
+    init(_ chars: [Character], from: Int = 0, to: Int? = nil, nesting: Int = 0) {
         self.chars = chars
         self.i = from
         self.end = to ?? chars.count
+        self.nesting = nesting
     }
-
-    static let puncts: [String] = [
-        "===", "!==", "**", "...", "?.", "??", "||", "&&", "==", "!=", "<=", ">=", "=>",
-        "(", ")", "[", "]", "{", "}", ".", ",", ":", "?", "!", "<", ">", "+", "-", "*", "/", "%", "=",
-        "&", "|", "^", "~", ";",
-    ]
 
     mutating func tokens() throws(ExpressionError) -> [Token] {
         var out: [Token] = []
@@ -76,7 +74,7 @@ struct Scanner {
             while i < end, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "$" { i += 1 }
             return Token(kind: .identifier(String(chars[start..<i])), range: start..<i)
         }
-        for p in Self.puncts where matches(p) {
+        for p in Punctuators.all where matches(p) {
             // `?.` followed by a digit is `?` then a number (a ? .5 : 1).
             if p == "?.", let d = at(i + 2), d.isASCII, d.isNumber { continue }
             i += p.count
@@ -94,48 +92,95 @@ struct Scanner {
         return true
     }
 
+    /// Digits of `radix` with `_` separators between digits (not first, last or doubled).
+    mutating func digits(_ radix: Int, _ start: Int) throws(ExpressionError) -> String {
+        var out = ""
+        var lastWasDigit = false
+        while i < end {
+            let c = chars[i]
+            if c == "_" {
+                guard lastWasDigit, let n = at(i + 1), n.isHexDigit, (n.hexDigitValue ?? 99) < radix else {
+                    throw ExpressionError("a numeric separator '_' is only allowed between digits", i..<i + 1)
+                }
+                lastWasDigit = false
+                i += 1
+                continue
+            }
+            guard c.isASCII, let d = c.hexDigitValue, d < radix else { break }
+            out.append(c)
+            lastWasDigit = true
+            i += 1
+        }
+        return out
+    }
+
     mutating func number() throws(ExpressionError) -> Token {
         let start = i
         if chars[i] == "0", let x = at(i + 1), "xXoObB".contains(x) {
             let radix = "xX".contains(x) ? 16 : ("oO".contains(x) ? 8 : 2)
             i += 2
-            let digitsStart = i
-            while i < end, chars[i].isHexDigit || chars[i] == "_" { i += 1 }
-            let digits = String(chars[digitsStart..<i]).replacingOccurrences(of: "_", with: "")
-            var value = 0.0
-            for d in digits {
-                guard let v = d.hexDigitValue, v < radix else {
-                    throw ExpressionError("invalid digit '\(d)' in a base-\(radix) number", start..<i)
-                }
-                value = value * Double(radix) + Double(v)
+            let text = try digits(radix, start)
+            if i < end, chars[i].isASCII, chars[i].isHexDigit || chars[i].isNumber {
+                throw ExpressionError("invalid digit '\(chars[i])' in a base-\(radix) number", start..<i + 1)
             }
-            if digits.isEmpty { throw ExpressionError("missing digits after '0\(x)'", start..<i) }
+            if text.isEmpty { throw ExpressionError("missing digits after '0\(x)'", start..<i) }
+            if i < end, chars[i] == "n" { throw ExpressionError("BigInt literals are not supported", start..<i + 1) }
             try noIdentifierAfterNumber(start)
+            let value = NumberFormat.integer(text.unicodeScalars.map { Int(truncatingIfNeeded: Character($0).hexDigitValue ?? 0) }, radix: radix)
             return Token(kind: .number(value), range: start..<i)
         }
-        while i < end, chars[i].isASCII && chars[i].isNumber || chars[i] == "_" { i += 1 }
+        if chars[i] == "0", let n = at(i + 1), n.isASCII, n.isNumber || n == "_" {
+            throw ExpressionError("numbers cannot start with 0 (legacy octal like 010 is not allowed in strict mode): write 8, 0o10 or 10", start..<start + 2)
+        }
+        var text = try decimalDigits()
         if i < end, chars[i] == "." {
+            // `1.` is a number, so `1.toFixed()` is an identifier right after a number, as in JavaScript.
             i += 1
-            while i < end, chars[i].isASCII && chars[i].isNumber || chars[i] == "_" { i += 1 }
+            text += "."
+            if i < end, chars[i] == "_" { throw ExpressionError("a numeric separator '_' is only allowed between digits", i..<i + 1) }
+            text += try decimalDigits()
         }
         if i < end, chars[i] == "e" || chars[i] == "E" {
             let save = i
             i += 1
-            if i < end, chars[i] == "+" || chars[i] == "-" { i += 1 }
-            if i < end, chars[i].isASCII, chars[i].isNumber {
-                while i < end, chars[i].isASCII && chars[i].isNumber { i += 1 }
-            } else {
-                i = save
+            text += "e"
+            if i < end, chars[i] == "+" || chars[i] == "-" { text.append(chars[i]); i += 1 }
+            guard i < end, chars[i].isASCII, chars[i].isNumber else {
                 throw ExpressionError("missing exponent digits in number", start..<save + 1)
             }
+            text += try decimalDigits()
         }
         if i < end, chars[i] == "n" {
             throw ExpressionError("BigInt literals are not supported", start..<i + 1)
         }
         try noIdentifierAfterNumber(start)
-        let text = String(chars[start..<i]).replacingOccurrences(of: "_", with: "")
-        guard let v = Double(text) else { throw ExpressionError("invalid number '\(text)'", start..<i) }
+        // Swift's Double(_:) wants digits around the point ("1." and ".5" are JavaScript numbers).
+        var digits = text.hasPrefix(".") ? "0" + text : text
+        digits = digits.replacingOccurrences(of: ".e", with: ".0e")
+        if digits.hasSuffix(".") { digits += "0" }
+        guard let v = Double(digits) else { throw ExpressionError("invalid number '\(text)'", start..<i) }
         return Token(kind: .number(v), range: start..<i)
+    }
+
+    mutating func decimalDigits() throws(ExpressionError) -> String {
+        var out = ""
+        var lastWasDigit = false
+        while i < end {
+            let c = chars[i]
+            if c == "_" {
+                guard lastWasDigit, let n = at(i + 1), n.isASCII, n.isNumber else {
+                    throw ExpressionError("a numeric separator '_' is only allowed between digits", i..<i + 1)
+                }
+                lastWasDigit = false
+                i += 1
+                continue
+            }
+            guard c.isASCII, c.isNumber else { break }
+            out.append(c)
+            lastWasDigit = true
+            i += 1
+        }
+        return out
     }
 
     func noIdentifierAfterNumber(_ start: Int) throws(ExpressionError) {
@@ -201,6 +246,9 @@ struct Scanner {
         var out = ""
         while i < end {
             let c = chars[i]
+            if i - start > Limits.maxLiteralLength {
+                throw ExpressionError("string literal longer than \(Limits.maxLiteralLength) characters", start..<start + 1)
+            }
             if c == quote {
                 i += 1
                 return Token(kind: .string(out), range: start..<i)
@@ -242,7 +290,8 @@ struct Scanner {
                 let exprStart = i
                 // Find the matching `}` by scanning tokens (strings and nested templates included).
                 var depth = 0
-                var inner = Scanner(chars, from: i, to: end)
+                guard nesting < Limits.maxDepth else { throw Parser.tooDeep(exprStart - 2..<exprStart) }
+                var inner = Scanner(chars, from: i, to: end, nesting: nesting + 1)
                 while true {
                     let t = try inner.next()
                     if t.kind == .end { throw ExpressionError("unterminated ${ in template literal", exprStart - 2..<end) }

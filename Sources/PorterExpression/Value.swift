@@ -35,9 +35,9 @@ public struct ObjectValue: Sendable {
     public var values: [Value] = []
 
     subscript(key: String) -> Value? {
-        get { keys.firstIndex(of: key).map { values[$0] } }
+        get { keys.firstIndex { Compare.sameUnits($0, key) }.map { values[$0] } }
         set {
-            if let i = keys.firstIndex(of: key) {
+            if let i = keys.firstIndex(where: { Compare.sameUnits($0, key) }) {
                 if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
             } else if let newValue {
                 keys.append(key)
@@ -105,6 +105,12 @@ extension Value {
     }
 
     /// ToPrimitive with hint "default"/"number" (dates: "string" for default, as JS).
+    /// ToPrimitive with no hint ("default"), as `+` and `==` use it: a date gives its string.
+    var toPrimitiveDefault: Value {
+        if case .date(let t) = self { return .string(DateFormat.toString(t)) }
+        return toPrimitive()
+    }
+
     func toPrimitive(preferString: Bool = false) -> Value {
         switch self {
         case .array, .json(.array): return .string(jsString)
@@ -136,41 +142,73 @@ extension Value {
         case .bool(let b): return b ? "true" : "false"
         case .number(let d): return JSON.formatNumber(d)
         case .string(let s): return s
-        case .array(let a): return a.map { $0.isNullish ? "" : $0.jsString }.joined(separator: ",")
-        case .json(.array(let a)): return a.map { Value($0) }.map { $0.isNullish ? "" : $0.jsString }.joined(separator: ",")
+        case .array, .json(.array): return Value.joinNested(self)
         case .object, .json: return "[object Object]"
         case .date(let t): return DateFormat.toString(t)
         case .function: return "function () { [native code] }"
         }
     }
 
+    /// Array.prototype.toString: nested arrays join into the same comma list, so it is written
+    /// without recursion; the text stops growing past 2^21 characters (a length check then fails).
+    static func joinNested(_ v: Value) -> String {
+        var out = ""
+        var stack: [(Value, Int)] = [(v, 0)]
+        while let (top, k) = stack.popLast() {
+            let count: Int
+            switch top {
+            case .array(let a): count = a.count
+            case .json(.array(let a)): count = a.count
+            default: count = 0
+            }
+            guard k < count else { continue }
+            if k > 0 { out += "," }
+            if out.utf8.count > 1 << 21 { break }
+            stack.append((top, k + 1))
+            let e: Value
+            switch top {
+            case .array(let a): e = a[k]
+            case .json(.array(let a)): e = Value(a[k])
+            default: continue
+            }
+            if e.isArray { stack.append((e, 0)) } else if !e.isNullish { out += e.jsString }
+        }
+        return out
+    }
+
     /// The member `name` of this value (property get), or nil when reading it from
     /// undefined/null is a TypeError.
-    func property(_ name: String) -> Value? {
+    func property(_ name: String, asciiName: Bool? = nil) -> Value? {
         switch self {
         case .undefined, .null: return nil
         case .string(let s):
             if name == "length" { return .number(Double(s.utf16.count)) }
-            if let i = Int(name), i >= 0, String(i) == name {
-                let u = Array(s.utf16)
-                return i < u.count ? .string(String(utf16CodeUnits: [u[i]], count: 1)) : .undefined
+            if let i = JSInteger.arrayIndex(name) {
+                let u = s.utf16
+                return i < u.count ? .string(String(utf16CodeUnits: [u[u.index(u.startIndex, offsetBy: i)]], count: 1)) : .undefined
             }
-            return .undefined
         case .array(let a):
             if name == "length" { return .number(Double(a.count)) }
-            if let i = Int(name), i >= 0, String(i) == name { return i < a.count ? a[i] : .undefined }
-            return .undefined
+            if let i = JSInteger.arrayIndex(name) { return i < a.count ? a[i] : .undefined }
         case .json(.array(let a)):
             if name == "length" { return .number(Double(a.count)) }
-            if let i = Int(name), i >= 0, String(i) == name { return i < a.count ? Value(a[i]) : .undefined }
-            return .undefined
+            if let i = JSInteger.arrayIndex(name) { return i < a.count ? Value(a[i]) : .undefined }
         case .json(.object(let o)):
-            return o[name].map(Value.init) ?? .undefined
+            if let v = Value.member(o, name, ascii: asciiName) { return Value(v) }
         case .object(let o):
-            return o[name] ?? .undefined
-        default:
-            return .undefined
+            if let v = o[name] { return v }
+        default: break
         }
+        return Prototypes.method(self, name) ?? .undefined
+    }
+
+    /// A user object's member by its key's UTF-16 code units (JSONObject compares Swift strings,
+    /// which treats canonically equivalent keys as equal; ASCII keys have no such twins).
+    @inline(__always)
+    static func member(_ o: borrowing JSONObject, _ name: String, ascii: Bool? = nil) -> JSON? {
+        if ascii ?? name.utf8.allSatisfy({ $0 < 0x80 }) { return o[name] }
+        for (k, v) in zip(o.keys, o.values) where Compare.sameUnits(k, name) { return v }
+        return nil
     }
 
     /// The property key a value is converted to for `obj[key]`.
@@ -188,9 +226,29 @@ enum Compare {
         case (.undefined, .undefined), (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y && x.utf16.count == y.utf16.count
-        default: return false // objects: identity, and every evaluation builds or reads a distinct one
+        case (.string(let x), .string(let y)): return sameUnits(x, y)
+        case (.json(let x), .json(let y)): return sameUserContainer(x, y)
+        default: return false // built objects: every evaluation of a literal or method builds a distinct one
         }
+    }
+
+    /// Identity for the user's arrays and objects: reading the same attribute twice gives the same
+    /// JavaScript object (`user.o === user.o`), and the same Swift storage here; distinct
+    /// attributes were parsed into distinct storage. Empty ones share Swift's one empty storage,
+    /// so they count as distinct (`user.a === user.a` is false when `a` is `[]` or `{}`: a known difference).
+    static func sameUserContainer(_ x: JSON, _ y: JSON) -> Bool {
+        func address(_ a: [JSON]) -> UnsafeRawPointer? { a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        switch (x, y) {
+        case (.array(let a), .array(let b)): return !a.isEmpty && address(a) == address(b)
+        case (.object(let a), .object(let b)): return !a.isEmpty && address(a.values) == address(b.values)
+        default: return false
+        }
+    }
+
+    /// String equality by UTF-16 code units (Swift's == is canonical equivalence, JS's is not).
+    @inline(__always)
+    static func sameUnits(_ x: String, _ y: String) -> Bool {
+        x.utf8.count == y.utf8.count && x.utf8.elementsEqual(y.utf8)
     }
 
     static func sameValueZero(_ a: Value, _ b: Value) -> Bool {
@@ -203,16 +261,16 @@ enum Compare {
         switch (a, b) {
         case (.undefined, .undefined), (.null, .null), (.undefined, .null), (.null, .undefined): return true
         case (.undefined, _), (.null, _), (_, .undefined), (_, .null): return false
-        case (.number, .number), (.string, .string), (.bool, .bool): return strictEquals(a, b)
+        case (.number, .number), (.string, .string), (.bool, .bool), (.json, .json): return strictEquals(a, b)
         case (.number(let x), .string): return x == b.toNumber
         case (.string, .number(let y)): return a.toNumber == y
         case (.bool, _): return looseEquals(.number(a.toNumber), b)
         case (_, .bool): return looseEquals(a, .number(b.toNumber))
         case (.number, _), (.string, _):
-            if isObject(b) { return looseEquals(a, b.toPrimitive()) }
+            if isObject(b) { return looseEquals(a, b.toPrimitiveDefault) }
             return false
         case (_, .number), (_, .string):
-            if isObject(a) { return looseEquals(a.toPrimitive(), b) }
+            if isObject(a) { return looseEquals(a.toPrimitiveDefault, b) }
             return false
         default: return false
         }
@@ -252,21 +310,33 @@ enum Compare {
 // MARK: - Number parsing (ToNumber on strings, parseInt, parseFloat)
 
 enum NumberParse {
-    static let whitespace: Set<Character> = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{A0}", "\u{FEFF}", "\u{2028}", "\u{2029}",
-                                             "\u{1680}", "\u{2000}", "\u{2001}", "\u{2002}", "\u{2003}", "\u{2004}", "\u{2005}",
-                                             "\u{2006}", "\u{2007}", "\u{2008}", "\u{2009}", "\u{200A}", "\u{202F}", "\u{205F}", "\u{3000}"]
-
-    static func trim(_ s: String) -> Substring {
-        var sub = Substring(s)
-        while let f = sub.first, whitespace.contains(f) { sub.removeFirst() }
-        while let l = sub.last, whitespace.contains(l) { sub.removeLast() }
-        return sub
+    /// WhiteSpace and LineTerminator code points (what trim and ToNumber strip), one by one:
+    /// "\r\n" is two of them, not one Character.
+    static func isSpace(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x09...0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: return true
+        default: return false
+        }
     }
 
-    static func trimStart(_ s: String) -> Substring {
-        var sub = Substring(s)
-        while let f = sub.first, whitespace.contains(f) { sub.removeFirst() }
-        return sub
+    static func trim(_ s: String) -> Substring { trimEnd(trimStart(s)) }
+
+    static func trimStart(_ s: String) -> Substring { trimStart(Substring(s)) }
+
+    static func trimEnd(_ s: String) -> Substring { trimEnd(Substring(s)) }
+
+    static func trimStart(_ s: Substring) -> Substring {
+        let u = s.unicodeScalars
+        var i = u.startIndex
+        while i < u.endIndex, isSpace(u[i]) { i = u.index(after: i) }
+        return Substring(u[i...])
+    }
+
+    static func trimEnd(_ s: Substring) -> Substring {
+        let u = s.unicodeScalars
+        var e = u.endIndex
+        while e > u.startIndex, isSpace(u[u.index(before: e)]) { e = u.index(before: e) }
+        return Substring(u[..<e])
     }
 
     static func stringToNumber(_ s: String) -> Double {
@@ -274,16 +344,14 @@ enum NumberParse {
         if t.isEmpty { return 0 }
         var body = t
         var sign = 1.0
-        if body.hasPrefix("0x") || body.hasPrefix("0X") || body.hasPrefix("0o") || body.hasPrefix("0O") || body.hasPrefix("0b") || body.hasPrefix("0B") {
-            let radix = "xX".contains(body[body.index(after: body.startIndex)]) ? 16 : ("oO".contains(body[body.index(after: body.startIndex)]) ? 8 : 2)
-            let digits = body.dropFirst(2)
-            guard !digits.isEmpty else { return .nan }
-            var v = 0.0
-            for c in digits {
-                guard let d = c.hexDigitValue, d < radix else { return .nan }
-                v = v * Double(radix) + Double(d)
+        let u = Array(t.utf16)
+        if u.count > 2, u[0] == 48, let radix = [120: 16, 88: 16, 111: 8, 79: 8, 98: 2, 66: 2][u[1]] {
+            var digits: [Int] = []
+            for c in u[2...] {
+                guard let d = NumberFormat.digit(c, radix) else { return .nan }
+                digits.append(d)
             }
-            return v
+            return NumberFormat.integer(digits, radix: radix)
         }
         if body.first == "+" || body.first == "-" {
             if body.first == "-" { sign = -1 }
@@ -347,13 +415,13 @@ enum NumberParse {
     }
 
     static func parseInt(_ s: String, radix r: Double?) -> Double {
-        var t = trimStart(s)
+        var t = Array(trimStart(s).utf16)[...]
         var sign = 1.0
-        if t.first == "+" || t.first == "-" {
-            if t.first == "-" { sign = -1 }
+        if let f = t.first, f == 43 || f == 45 {
+            if f == 45 { sign = -1 }
             t = t.dropFirst()
         }
-        var radix = Int(r.map { $0.isFinite ? $0.rounded(.towardZero) : 0 } ?? 0)
+        var radix = Int(truncatingIfNeeded: JSInteger.int32(r ?? 0))
         var stripPrefix = true
         if radix != 0 {
             if radix < 2 || radix > 36 { return .nan }
@@ -361,18 +429,17 @@ enum NumberParse {
         } else {
             radix = 10
         }
-        if stripPrefix, t.hasPrefix("0x") || t.hasPrefix("0X") {
+        if stripPrefix, t.count >= 2, t[t.startIndex] == 48, t[t.startIndex + 1] | 0x20 == 120 {
             t = t.dropFirst(2)
             radix = 16
         }
-        var v = 0.0
-        var any = false
+        var digits: [Int] = []
         for c in t {
-            guard let d = c.hexDigitValue ?? (c.isLetter && c.isASCII ? Int(c.asciiValue! | 0x20) - 87 : nil), d < radix else { break }
-            v = v * Double(radix) + Double(d)
-            any = true
+            guard let d = NumberFormat.digit(c, radix) else { break }
+            digits.append(d)
         }
-        return any ? sign * v : .nan
+        if digits.isEmpty { return .nan }
+        return sign * NumberFormat.integer(digits, radix: radix)
     }
 }
 
@@ -389,7 +456,7 @@ enum DateFormat {
             var v = 0
             for j in k..<k + n {
                 guard u[j] >= 48 && u[j] <= 57 else { return nil }
-                v = v * 10 + Int(u[j] - 48)
+                v = v * 10 + Int(truncatingIfNeeded: u[j] &- 48)
             }
             k += n
             return v
@@ -398,7 +465,17 @@ enum DateFormat {
             if k < u.count, u[k] == c.asciiValue! { k += 1; return true }
             return false
         }
-        guard let year = num(4) else { return .nan }
+        // YYYY, or an extended year ±YYYYYY (-000000 is not a year).
+        var year: Int
+        if k < u.count, u[k] == UInt8(ascii: "+") || u[k] == UInt8(ascii: "-") {
+            let negative = u[k] == UInt8(ascii: "-")
+            k += 1
+            guard let y = num(6), !(negative && y == 0) else { return .nan }
+            year = negative ? -y : y
+        } else {
+            guard let y = num(4) else { return .nan }
+            year = y
+        }
         var month = 1, day = 1, hour = 0, minute = 0, second = 0, ms = 0.0
         var offset = 0
         if eat("-") {
@@ -436,10 +513,25 @@ enum DateFormat {
             }
         }
         guard k == u.count, (1...12).contains(month), (1...31).contains(day), hour <= 24, minute < 60, second < 60 else { return .nan }
+        guard hour < 24 || (minute == 0 && second == 0 && ms == 0) else { return .nan }
         let days = daysFromCivil(year, month, day)
         var t = Double(days) * 86_400_000 + Double(hour * 3_600_000 + minute * 60_000 + second * 1000) + ms
         t -= Double(offset) * 60_000
         return t
+    }
+
+    /// MakeDate(MakeDay(year, month, day), MakeTime(hour, minute, second, ms)), then TimeClip.
+    static func makeDate(year: Double, month: Double, day: Double, hour: Double, minute: Double, second: Double, ms: Double) -> Double {
+        let i = JSInteger.integerOrInfinity
+        let y = i(year), m = i(month), dt = i(day)
+        let ym = y + (m / 12).rounded(.down)
+        guard ym.isFinite, abs(ym) <= 400_000 else { return .nan }
+        let mn = m - (m / 12).rounded(.down) * 12
+        let days = Double(daysFromCivil(JSInteger.clamp(ym, -400_000, 400_000), JSInteger.clamp(mn, 0, 11) + 1, 1)) + dt - 1
+        let time = i(hour) * 3_600_000 + i(minute) * 60_000 + i(second) * 1000 + i(ms)
+        let t = days * 86_400_000 + time
+        guard t.isFinite, abs(t) <= maxTime else { return .nan }
+        return i(t)
     }
 
     static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
@@ -452,9 +544,9 @@ enum DateFormat {
     }
 
     static func civil(_ t: Double) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, ms: Int, weekday: Int) {
-        let msTotal = Int64(t)
-        var days = Int(msTotal / 86_400_000)
-        var rem = Int(msTotal % 86_400_000)
+        let msTotal = JSInteger.clamp(t, -8_640_000_000_000_000, 8_640_000_000_000_000)
+        var days = msTotal / 86_400_000
+        var rem = msTotal % 86_400_000
         if rem < 0 { rem += 86_400_000; days -= 1 }
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -487,7 +579,8 @@ enum DateFormat {
     static func toString(_ t: Double) -> String {
         guard t.isFinite else { return "Invalid Date" }
         let c = civil(t)
-        return "\(days[c.weekday]) \(months[c.month - 1]) \(pad(c.day, 2)) \(pad(c.year, 4)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)) GMT+0000 (Coordinated Universal Time)"
+        let year = c.year < 0 ? "-" + pad(-c.year, 4) : pad(c.year, 4)
+        return "\(days[c.weekday]) \(months[c.month - 1]) \(pad(c.day, 2)) \(year) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)) GMT+0000 (Coordinated Universal Time)"
     }
 
     static let maxTime = 8.64e15

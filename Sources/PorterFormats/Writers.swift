@@ -427,12 +427,22 @@ public struct TableRow {
         case .null: appendEmpty()
         case .bool(let b): append(b)
         case .string(let s): append(utf8: s)
-        case .container(let t): append(jsonText: t)
+        case .container(let t) where !Self.hasIntegerLikeKey(t): append(jsonText: t)
         case .number(let t) where copyingNumbers: append(jsonText: t)
-        case .number, .other:
+        case .number, .other, .container:
+            // (A container with a key like "2" goes through the expression: JavaScript lists such keys first.)
             let cell = try resolve()
             if cell == nil && omittingUndefined { omit() } else { append(cell) }
         }
+    }
+
+    /// Whether compact JSON text may hold an object key that is a non-negative integer (`{"2":` or `,"2":`).
+    static func hasIntegerLikeKey(_ t: UnsafeRawBufferPointer) -> Bool {
+        guard t.count > 2 else { return false }
+        for k in 0..<(t.count - 2) where (t[k] == UInt8(ascii: "{") || t[k] == UInt8(ascii: ",")) && t[k + 1] == 0x22 && t[k + 2] >= 0x30 && t[k + 2] <= 0x39 {
+            return true
+        }
+        return false
     }
 
     static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8), nullBytes = Array("null".utf8)

@@ -113,7 +113,8 @@ import PorterTenant
             ["given_name": "line\nbreak", "family_name": "-5", "nickname": "@x", "name": "Zoë 😀", "email_verified": "yes", "picture": [1e21, -0.0, 0.1, 123456789012],
              "identities": [], "app_metadata": ["plan": "pro"]],
             ["given_name": "tab\tand\u{2028}", "nickname": "+1", "name": 2.5, "email_verified": false, "identities": ["connection": "odd"]],
-            ["family_name": "中文", "name": .null, "identities": [["provider": "x"], ["connection": "second"]]],
+            ["family_name": "中文", "name": .null, "identities": [["provider": "x"], ["connection": "second"]],
+             "user_metadata": ["b": 1, "10": 2, "2": ["x": 1, "1": 0]]],
             ["given_name": "", "name": "plain", "email_verified": .null, "identities": .null],
         ]
         var users = UserGenerator.make(200, seed: 5, offset: 0)
@@ -202,6 +203,10 @@ import PorterTenant
             #expect(reports[0].failedCells == reports[1].failedCells && (columns.isEmpty || reports[0].failedCells > 0), "\(what)")
             #expect(reports[0].errors == reports[1].errors, "\(what)")
             #expect(files[0] == files[1], "\(what): the files differ")
+            // Object cells list integer-like keys first, as JavaScript does (LANGUAGE.md, Cells).
+            if format == .csv, !columns.isEmpty, query.isEmpty {
+                #expect(String(decoding: files[0], as: UTF8.self).contains(#""{""2"":{""1"":0,""x"":1},""10"":2,""b"":1}""#), "\(what)")
+            }
         }
     }
 }
