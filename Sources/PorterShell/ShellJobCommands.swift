@@ -42,8 +42,8 @@ extension Shell {
         let connection = try t.connection(named: connectionName)
         if let local = t as? LocalTenant {
             // The embedded tenant imports the whole file in one job, batch by batch.
-            if resume { throw ShellError("--resume is for remote imports; a local import is all-or-nothing per batch and needs no journal") }
-            try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail))
+            try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail),
+                              resume: resume)
             return
         }
         var request = ImportRequest(path: path, connectionID: connection.id)
@@ -65,11 +65,9 @@ extension Shell {
             try pipeline.run()
         }
         if shown > 20 { console.print("… \(shown - 20) more problems (all of them are in \(request.errorsPath))") }
-        console.print("import \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.inserted) inserted, \(report.updated) updated, \(report.failed + report.invalid) failed (\(report.invalid) invalid here, \(report.failed) by the tenant), \(report.total) total in \(String(format: "%.2f", report.seconds)) s")
-        if report.acceptedUnconfirmed > 0 {
-            console.print("  \(report.acceptedUnconfirmed) users were in a job sent just before the interruption; the tenant has them (its id was lost, so they are not in the counts)")
-        }
-        if let f = report.errorsFile { console.print("  every failed user, with its errors: \(f)") }
+        console.print(report.summaryLine)
+        // Any user not taken fails the command, so scripts and cron see it (--keep-going too).
+        if let f = report.failure { throw ShellError(f) }
     }
 
     /// Runs a long job under a progress line, which ends however the job does; Ctrl-C becomes
@@ -83,50 +81,23 @@ extension Shell {
         }
     }
 
-    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions) throws {
+    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions, resume: Bool) throws {
         let progress = Progress(console: console, label: "importing", total: nil)
-        let started = Date()
-        let job = try t.runImport(file: path, options: options, progress: { progress.update($0) })
-        progress.finish()
-        let s = job.summary ?? JobSummary()
-        console.print("import \(job.id) \(job.status): \(s.inserted) inserted, \(s.updated) updated, \(s.failed) failed, \(s.total) total in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-        if let d = job.statusDetails { console.print("  \(d)") }
-        if s.failed > 0 {
-            let errors = try t.jobErrors(id: job.id)
-            let report = path + ".errors.json"
-            let w = try TableWriter(path: report, format: .json, columns: [], pretty: true, force: true)
-            for e in errors { try w.writeObject(e.json) }
-            try w.finish()
-            console.print("  every failed user, with its errors: \(report) ('job errors \(job.id)' shows them)")
+        let report = try running(progress, cancelled: "import cancelled") {
+            try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled)
         }
+        console.print(report.summaryLine)
+        if let f = report.failure { throw ShellError(f) }
     }
 
     func validate(_ a: Invocation) throws {
         let w = a.positionals
-        let strict = a.has("--strict")
-        let reader: JSONStreamReader
         // '-' is standard input.
-        do { reader = try JSONStreamReader(path: w[0] == "-" ? "/dev/stdin" : w[0]) } catch { throw ShellError(error.message) }
-        var validator = ImportValidator()
-        var users = 0, bad = 0, shown = 0
-        do {
-            while let e = try reader.next() {
-                users += 1
-                let problems = validator.validate(e.value, index: e.index, line: e.line, column: e.column)
-                if !problems.isEmpty {
-                    bad += 1
-                    for p in problems where shown < 50 {
-                        console.print("\(w[0]):\(p.line):\(p.column): user \(p.index): \(p.code) \(p.path.isEmpty ? "" : p.path + ": ")\(p.message)")
-                        shown += 1
-                    }
-                }
-            }
-        } catch {
-            throw ShellError("\(w[0]):\(error.line):\(error.column): \(error.message)")
-        }
-        if shown == 50 { console.print("… (first 50 problems shown)") }
-        console.print("\(users) user\(users == 1 ? "" : "s"), \(users - bad) valid, \(bad) with problems")
-        if bad > 0 && strict { throw ShellError("\(bad) user\(bad == 1 ? "" : "s") would be rejected") }
+        let path = w[0] == "-" ? "/dev/stdin" : w[0]
+        let s = try FileValidation.run(path: path, name: w[0], all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        if let h = s.hiddenLine { console.print(h) }
+        console.print(s.summaryLine)
+        if let f = s.failure { throw ShellError(f) }
     }
 
     func jobs() throws {

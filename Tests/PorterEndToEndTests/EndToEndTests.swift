@@ -130,7 +130,7 @@ struct Porter {
     @Test func exportsRefuseToOverwriteAndImportReportsEveryFailedUser() throws {
         let p = try Porter()
         try p.write("users.json", #"[{"email":"a@x.io","password_hash":"$2b$04$abcdefghijklmnopqrstuuJ0Ip5Zc4hA4cY3S1D4QeKdXdK0pu1Wu"},{"email":"oops"},{"email":"b@x.io","extra":1}]"#)
-        let r = try p.run(["-c", "import users.json; format json; export out.json; export out.json"])
+        let r = try p.run(["--keep-going", "-c", "import users.json; format json; export out.json; export out.json"])
         #expect(r.status == 1)
         #expect(r.out.contains("1 inserted, 0 updated, 2 failed, 3 total"))
         #expect(r.err.contains("out.json already exists (use --force to replace it)"))
