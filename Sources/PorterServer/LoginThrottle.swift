@@ -10,8 +10,11 @@ final class LoginThrottle: @unchecked Sendable {
     private var failures: [String: (count: Int, until: Double)] = [:]
     private let now: @Sendable () -> Double
 
-    init(failuresAllowed: Int, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    private let firstWait: Double
+
+    init(failuresAllowed: Int, firstWait: Double = 5, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         allowed = max(1, failuresAllowed)
+        self.firstWait = firstWait
         self.now = now
     }
 
@@ -36,7 +39,7 @@ final class LoginThrottle: @unchecked Sendable {
                 entry.count += 1
                 if entry.count >= limit {
                     let exponent = min(entry.count - limit, 8)
-                    entry.until = t + 5 * Double(1 << exponent)
+                    entry.until = t + firstWait * Double(1 << exponent)
                 }
                 failures[key] = entry
             }

@@ -31,6 +31,8 @@ public struct ServerOptions: Sendable {
     /// Brute-force protection on /oauth/token: failures allowed per client id and address
     /// (and per address alone) before backing off.
     public var loginFailuresAllowed = 5
+    /// The first wait after too many wrong secrets, in seconds (it doubles with each further one).
+    public var loginFirstWait: Double = 5
     /// A connection that sends nothing for this long is closed (also a request head never finished).
     public var idleTimeout: Double = 30
     /// A request body must arrive within this many seconds.

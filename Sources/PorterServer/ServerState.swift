@@ -22,7 +22,7 @@ final class ServerState: @unchecked Sendable {
         self.options = options
         self.logger = logger
         tokens = TokenStore(capacity: options.maxTokens)
-        throttle = LoginThrottle(failuresAllowed: options.loginFailuresAllowed)
+        throttle = LoginThrottle(failuresAllowed: options.loginFailuresAllowed, firstWait: options.loginFirstWait)
         jobs = JobRunner(logger: logger)
     }
 

@@ -14,7 +14,10 @@ public struct ShellError: Error, CustomStringConvertible {
     static func at(_ message: String, source: String, range: Range<Int>, prefix: String) -> ShellError {
         let start = max(0, min(range.lowerBound, source.count))
         let length = max(1, min(range.count, source.count - start))
+        // The caret sits under the characters by terminal cells: CJK and emoji are two wide.
+        let before = Table.width(of: prefix + String(source.prefix(start)))
+        let under = max(1, Table.width(of: String(source.dropFirst(start).prefix(length))))
         return ShellError("\(message) (column \(start + 1))",
-                          detail: ["  " + prefix + source, "  " + String(repeating: " ", count: prefix.count + start) + String(repeating: "^", count: length)])
+                          detail: ["  " + prefix + source, "  " + String(repeating: " ", count: before) + String(repeating: "^", count: under)])
     }
 }

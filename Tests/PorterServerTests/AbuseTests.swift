@@ -72,7 +72,8 @@ import Testing
     }
 
     @Test func bruteForceBacksOffPerClientAndAddressOnly() async throws {
-        try await Harness { $0.loginFailuresAllowed = 3 }.run { c in
+        // A long first wait: a loaded machine must not let the lockout run out mid-test.
+        try await Harness { $0.loginFailuresAllowed = 3; $0.loginFirstWait = 600 }.run { c in
             for _ in 0..<3 { #expect(try await c.token(address: "10.6.6.6", secret: "guess").status == 401) }
             let locked = try await c.token(address: "10.6.6.6", secret: "guess")
             #expect(locked.status == 429 && locked.json?["error"]?.stringValue == "too_many_attempts" && locked.header("Retry-After") != nil, "\(locked.text)")

@@ -68,4 +68,11 @@ import Testing
             #expect(throws: ShellError.self, "\(line)") { try shell.execute(line) }
         }
     }
+
+    @Test func caretsAreDrawnByDisplayWidth() {
+        let e = ShellError.at("bad", source: "名前:*sa", range: 3..<6, prefix: "query ")
+        #expect(e.detail == ["  query 名前:*sa", "  " + String(repeating: " ", count: 6 + 5) + "^^^"])
+        let emoji = ShellError.at("bad", source: "😀 x(", range: 3..<4, prefix: "eval ")
+        #expect(emoji.detail.last == "  " + String(repeating: " ", count: 5 + 4) + "^", "😀 is two cells")
+    }
 }
