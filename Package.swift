@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -54,6 +57,10 @@ let package = Package(
             "PorterJSON", "PorterTenant",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         // MARK: Pipelines and shell
@@ -64,6 +71,7 @@ let package = Package(
         .executableTarget(name: "porter", dependencies: [
             "PorterShell", "PorterTenant", "PorterServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "porter-bench", dependencies: [
@@ -78,6 +86,10 @@ let package = Package(
         .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression"]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
         .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
-        .testTarget(name: "PorterEndToEndTests", exclude: ["pty_session.py", "sdk_check.py"]),
+        .testTarget(name: "PorterServerTests", dependencies: [
+            "PorterServer", "PorterTenant", "PorterJSON",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "PorterEndToEndTests", exclude: ["pty_session.py", "pty_display.py", "sdk_check.py"]),
     ]
 )

@@ -86,6 +86,8 @@ static inline void porter_install_completion(porter_generator g) {
     rl_attempted_completion_function = porter_attempted_completion;
     rl_basic_word_break_characters = " \t\n\"'=(";
 }
+/// No space after a completed directory, so that Tab can go on into it.
+static inline void porter_set_completion_append(int c) { rl_completion_append_character = c; }
 static inline const char *porter_line_buffer(void) { return rl_line_buffer ? rl_line_buffer : ""; }
 
 /// Reads a line from the terminal without echo (for passwords).

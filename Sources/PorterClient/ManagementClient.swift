@@ -128,7 +128,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
 
     func writeCachedToken(_ t: String, _ expiry: Date) {
         guard let path = tokenCachePath else { return }
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+        try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         var o = FileManager.default.contents(atPath: path).flatMap { try? JSON.parse(bytes: Array($0)).objectValue } ?? JSONObject()
         let now = Date().timeIntervalSince1970

@@ -32,9 +32,18 @@ public enum WriterError: Error, CustomStringConvertible, Equatable {
 
 /// A file written under a temporary name in the target directory and renamed into place only
 /// by `commit()`: a failed or cancelled export never leaves a partial file behind.
+///
+/// Targets: `-` is standard output and a FIFO is written as it is (neither can be replaced
+/// atomically); a symbolic link is written through to the file it points at (the link stays);
+/// anything else that is not a regular file (a directory, a character or block device, a socket)
+/// is refused, so that not even root replaces `/dev/full` with a regular file.
 public final class AtomicFile {
+    /// The path asked for (what messages name).
     public let path: String
-    let temporaryPath: String
+    /// Where the bytes land: the path, or the file a symbolic link points at.
+    let target: String
+    /// nil when writing straight to standard output or a FIFO.
+    let temporaryPath: String?
     let handle: FileHandle
     var buffer: [UInt8] = []
     var committed = false
@@ -46,23 +55,60 @@ public final class AtomicFile {
     /// `permissions`: the file's mode (`0o600` for owner-only), else the default.
     public init(path: String, force: Bool = false, compressionLevel: Int32 = Z_DEFAULT_COMPRESSION, permissions: Int? = nil) throws(WriterError) {
         self.path = path
-        if !force && FileManager.default.fileExists(atPath: path) { throw .exists(path) }
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        temporaryPath = dir + "/." + url.lastPathComponent + ".porter-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil, attributes: permissions.map { [.posixPermissions: $0] }),
-              let h = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw .io("cannot write in \(dir.isEmpty ? "." : dir): \(String(cString: strerror(errno)))")
-        }
-        handle = h
-        buffer.reserveCapacity(1 << 16)
+        guard !path.isEmpty else { throw .io("no file name given") }
         if path.hasSuffix(".gz") { gzip = Gzip(level: compressionLevel) }
+        buffer.reserveCapacity(1 << 16)
+        if path == "-" {
+            target = path
+            temporaryPath = nil
+            handle = FileHandle(fileDescriptor: dup(1), closeOnDealloc: true)
+            return
+        }
+        target = try Self.resolvingLinks(path)
+        var st = stat()
+        if stat(target, &st) == 0 {
+            switch st.st_mode & S_IFMT {
+            case S_IFREG:
+                if !force { throw .exists(path) }
+            case S_IFIFO:
+                guard let h = FileHandle(forWritingAtPath: target) else { throw .io("cannot write to the FIFO \(path): \(String(cString: strerror(errno)))") }
+                temporaryPath = nil
+                handle = h
+                return
+            case S_IFDIR: throw .io("\(path) is a directory; give a file name")
+            case S_IFCHR: throw .io("\(path) is a character device: porter writes regular files, a FIFO, or '-' for standard output")
+            case S_IFBLK: throw .io("\(path) is a block device: porter writes regular files, a FIFO, or '-' for standard output")
+            default: throw .io("\(path) is not a regular file: porter writes regular files, a FIFO, or '-' for standard output")
+            }
+        }
+        // Not NSString.deletingLastPathComponent: Foundation on Linux traps on a one-character path.
+        let url = URL(fileURLWithPath: target)
+        let dir = url.deletingLastPathComponent().path
+        let temporary = dir + "/." + url.lastPathComponent + ".porter-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: permissions.map { [.posixPermissions: $0] }),
+              let h = FileHandle(forWritingAtPath: temporary) else {
+            throw .io("cannot write \(path) (in \(dir)): \(String(cString: strerror(errno)))")
+        }
+        temporaryPath = temporary
+        handle = h
+    }
+
+    /// The file a chain of symbolic links ends at (relative links are read from their directory).
+    static func resolvingLinks(_ path: String) throws(WriterError) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var st = stat()
+            guard lstat(current, &st) == 0, st.st_mode & S_IFMT == S_IFLNK else { return current }
+            guard let next = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            current = next.hasPrefix("/") ? next : URL(fileURLWithPath: current).deletingLastPathComponent().path + "/" + next
+        }
+        throw .io("\(path): too many levels of symbolic links")
     }
 
     deinit {
         if !committed {
             try? handle.close()
-            unlink(temporaryPath)
+            if let temporaryPath { unlink(temporaryPath) }
         }
     }
 
@@ -76,7 +122,7 @@ public final class AtomicFile {
     func flush(final: Bool = false) throws(WriterError) {
         guard !buffer.isEmpty || final else { return }
         let out = gzip.map { $0.compress(buffer, finish: final) } ?? buffer
-        do { try handle.write(contentsOf: out) } catch { throw .io("write failed: \(error.localizedDescription)") }
+        do { try handle.write(contentsOf: out) } catch { throw .io("cannot write \(path): \(error.localizedDescription)") }
         bytesWritten += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
@@ -84,11 +130,16 @@ public final class AtomicFile {
     /// Flushes, syncs and renames into place.
     public func commit() throws(WriterError) {
         try flush(final: gzip != nil)
+        guard let temporaryPath else {
+            try? handle.close()
+            committed = true
+            return
+        }
         do {
             try handle.synchronize()
             try handle.close()
         } catch { throw .io("cannot finish \(path): \(error.localizedDescription)") }
-        if rename(temporaryPath, path) != 0 {
+        if rename(temporaryPath, target) != 0 {
             throw .io("cannot rename into \(path): \(String(cString: strerror(errno)))")
         }
         committed = true
@@ -97,7 +148,7 @@ public final class AtomicFile {
     /// Drops the temporary file.
     public func abort() {
         try? handle.close()
-        unlink(temporaryPath)
+        if let temporaryPath { unlink(temporaryPath) }
         committed = true
     }
 }

@@ -47,8 +47,8 @@ public struct ExportRequest {
         self.csv = csv
         self.force = force
         self.pretty = pretty
-        let dir = (path as NSString).deletingLastPathComponent
-        scratchDirectory = dir.isEmpty ? "." : dir
+        // Not NSString.deletingLastPathComponent: Foundation on Linux traps on a one-character path.
+        scratchDirectory = path == "-" ? FileManager.default.temporaryDirectory.path : URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 }
 

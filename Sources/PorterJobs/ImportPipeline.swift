@@ -192,7 +192,7 @@ public final class ImportPipeline {
             guard let f = current else { return }
             try f.write("]")
             try f.commit()
-            chunks.append(Chunk(file: (f.path as NSString).lastPathComponent, users: currentUsers))
+            chunks.append(Chunk(file: URL(fileURLWithPath: f.path).lastPathComponent, users: currentUsers))
             current = nil
             currentUsers = 0
             currentBytes = 0

@@ -1,57 +1,98 @@
-/// `help` and `help NAME`: syntax and an example for every command, in groups.
+/// `help`, `help COMMAND` and `help TOPIC`, all derived from the command table and the
+/// option table.
 public enum Help {
-    static let options = "preview N, delimiter C|tab, bom on|off, formula-guard on|off, line-ending crlf|lf, pretty on|off, on-error stop|continue"
-    static let optionNames = ["preview", "delimiter", "bom", "formula-guard", "line-ending", "pretty", "on-error"]
+    static let topics = ["query", "expressions", "formats", "set"]
 
-    static let entries: [(group: String, name: String, syntax: String, text: String, example: String)] = [
-        ("Tenant", "connect", "connect local [PATH] | connect https://TENANT.auth0.com | connect http://127.0.0.1:PORT", "Open the embedded local tenant (default file: $PORTER_TENANT or ~/.local/share/porter/local.sqlite), an Auth0 tenant, or a 'porter serve'. Remote credentials come from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN, else are asked for without echo; never saved in scripts.", "connect https://acme.eu.auth0.com"),
-        ("Tenant", "connections", "connections", "List the tenant's database connections.", "connections"),
-        ("Tenant", "use", "use CONNECTION | use all", "Choose the connection that queries, exports and imports work on.", "use Username-Password-Authentication"),
-        ("Tenant", "seed", "seed N", "Fill the local tenant with N generated, realistic users (for demos and rehearsals).", "seed 1000"),
-        ("Select", "query", "query [LUCENE]", "Set the Auth0 user-search (v3) query: checked locally first (a caret marks an error), then run: count and the first rows. No argument selects everyone.", "query email.domain:acme.com AND NOT blocked:true"),
-        ("Select", "count", "count", "Count the users the query selects.", "count"),
-        ("Select", "preview", "preview [N]", "Show the columns for the first N matching users as a table that fits the terminal.", "preview 20"),
-        ("Select", "explain", "explain [LUCENE]", "Show how porter reads a query (Lucene's rules: AND makes neighbours required, no precedence) and its SQL.", "explain a OR b AND c"),
-        ("Columns", "columns", "columns | columns default | columns clear", "List the columns, add the usual eleven (Id, Given Name, …, Updated At), or remove them all.", "columns default"),
-        ("Columns", "column", "column add NAME = EXPR | column rm NAME | column move NAME POS", "Add (or replace) a column computed by a JavaScript expression of `user`, checked and tried on the first users; remove or reorder columns.", "column add Plan = user.app_metadata?.plan ?? 'free'"),
-        ("Columns", "eval", "eval EXPR", "Evaluate an expression on the first matching users.", "eval user.identities.map(i => i.provider).join(',')"),
-        ("Output", "sort", "sort ATTRIBUTE [asc|desc] | sort none", "Order exports and previews by a top-level attribute.", "sort created_at desc"),
-        ("Output", "format", "format csv|json|ndjson|import", "Export format; 'import' writes Auth0's bulk-import schema, re-importable as it is.", "format import"),
-        ("Output", "set", "set OPTION VALUE", "Options: " + options + ".", "set delimiter ;"),
-        ("Output", "show", "show", "Show the whole session state.", "show"),
-        ("Jobs", "export", "export FILE [--force]", "Export the selected users with the columns, sort and format (atomically: a temporary file renamed into place). No 1,000-user cap: past the search API's window, a remote tenant's users come through an export job, filtered here and sorted on disk.", "export users.csv"),
-        ("Jobs", "import", "import FILE [--upsert] [--external-id ID] [--send-completion-email] [--resume]", "Import a JSON array or NDJSON file of users (Auth0's import schema) into the connection; failed users go to FILE.errors.json. Remote tenants: every user is validated first, the valid ones go in jobs under 512,000 bytes, two at a time, recorded in a journal (FILE.porter-import/) so that --resume after Ctrl-C or a crash loses and repeats nobody.", "import legacy-users.json --upsert"),
-        ("Jobs", "validate", "validate FILE [--strict]", "Check a file against Auth0's import schema, with line and column, without importing; --strict makes invalid users a failure (for CI).", "validate legacy-users.json --strict"),
-        ("Jobs", "jobs", "jobs", "Recent jobs, newest first, with status and summary.", "jobs"),
-        ("Jobs", "job", "job ID | job errors ID", "One job, or the users it rejected and why (hashes redacted).", "job errors job_abc123"),
-        ("Jobs", "verify", "verify EMAIL", "Check a password (asked for, never echoed or saved) against the stored hash.", "verify ada@acme.com"),
-        ("Session", "save", "save FILE.porter [--force]", "Write the session as a replayable script (never a secret).", "save monthly.porter"),
-        ("Session", "run", "run FILE.porter", "Run a script (scripts may run scripts; cycles are refused).", "run monthly.porter"),
-        ("Session", "history", "history", "Commands of this session.", "history"),
-        ("Session", "help", "help [COMMAND]", "This help, or one command's.", "help column"),
-        ("Session", "quit", "quit", "Leave (Ctrl-D also).", "quit"),
-    ]
+    public static func text(for name: String?, session: Session = Session()) -> String {
+        guard let name else { return overview() }
+        switch name {
+        case "expressions": return expressions
+        case "formats": return formats
+        default: break
+        }
+        guard let spec = Shell.spec(named: name) else {
+            return "no help for '\(name)'" + (nearest(name, in: Shell.commands + topics).map { "; did you mean '\($0)'?" } ?? "")
+        }
+        switch spec.name {
+        case "set": return command(spec) + "\n\n" + options(session)
+        case "query": return command(spec) + "\n\n" + querySyntax
+        default: return command(spec)
+        }
+    }
 
-    public static func text(for name: String?) -> String {
-        if let name {
-            if name == "expressions" { return "Column expressions are JavaScript expressions of `user` (see Sources/PorterExpression/LANGUAGE.md): user.email, user.app_metadata?.plan ?? 'free', `${user.given_name} ${user.family_name}`, user.identities.map(i => i.provider).join(',')" }
-            guard let e = entries.first(where: { $0.name == name || (name == "exit" && $0.name == "quit") }) else {
-                return "no help for '\(name)'" + (nearest(name, in: entries.map(\.name)).map { "; did you mean '\($0)'?" } ?? "")
-            }
-            return "\(e.syntax)\n  \(e.text)\n  example: \(e.example)"
-        }
-        var lines: [String] = ["porter commands (help NAME for one; help expressions for column expressions):"]
-        var group = ""
-        for e in entries {
-            if e.group != group {
-                group = e.group
-                lines.append("\n\(group):")
-            }
-            lines.append("  " + e.syntax)
-        }
-        lines.append("\nOne command per line; '#' starts a comment line; a trailing '\\' continues a line.")
+    static func command(_ spec: CommandSpec) -> String {
+        var lines = spec.forms
+        lines.append("  " + spec.help)
+        for f in spec.flags { lines.append("  " + f.name + (f.value.map { " " + $0 } ?? "") + ": " + f.help) }
+        if !spec.aliases.isEmpty { lines.append("  also: " + spec.aliases.joined(separator: ", ")) }
+        lines.append("  example: " + spec.example)
         return lines.joined(separator: "\n")
     }
+
+    static func overview() -> String {
+        var lines: [String] = ["porter commands (help NAME for one; topics: help query, help expressions, help formats, help set):"]
+        for group in CommandSpec.Group.allCases {
+            lines.append("\n\(group.rawValue):")
+            for spec in Shell.table where spec.group == group { lines.append("  " + spec.synopsis) }
+        }
+        lines.append("\nOne command per line; '#' at the start of a line or after a space (outside quotes) starts a comment; a trailing '\\' continues a line.")
+        return lines.joined(separator: "\n")
+    }
+
+    static func options(_ session: Session) -> String {
+        var lines = ["Options (set NAME VALUE; now):"]
+        for o in SessionOption.allCases {
+            lines.append("  \(Shell.pad(o.name, 14))\(Shell.pad(o.values, 15))\(Shell.pad(o.value(in: session), 7)) \(o.help)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static let querySyntax = """
+    Auth0's user search (v3): Lucene query syntax as Elasticsearch's query_string reads it, over the
+    user profile (Sources/PorterQuery/RULES.md has every rule and its source).
+      email:ada@acme.com                 a field and a value (whole-value match: fields are not tokenized)
+      name:"Ada Lovelace"  name:Ada\\ Lovelace   a phrase, or a space escaped
+      email.domain:acme.com              the domain of the email
+      _exists_:user_metadata.plan        users that have the field
+      logins_count:[10 TO 100]  last_login:[* TO 2024-06]  created_at:>=2024-01-01   ranges
+      name:j*  name:*son                 wildcards: '*' only; a leading one needs 3 other characters
+      a:1 AND b:2   a:1 OR b:2   NOT blocked:true   -blocked:true   (a:1 OR b:2) AND c:3
+    Lucene has no precedence: 'a OR b AND c' means a, +b, +c (b and c required). Keywords are upper
+    case. Case-insensitive: email, name, given_name, family_name, nickname; everything else, metadata
+    included, is case-sensitive. No wildcards or ranges on metadata. 'explain QUERY' shows the reading.
+    examples:
+      query email.domain:acme.com AND logins_count:>=100 AND NOT blocked:true
+      count user_metadata.plan:pro
+    """
+
+    static let expressions = """
+    Column expressions are JavaScript expressions of `user`, with JavaScript's semantics
+    (Sources/PorterExpression/LANGUAGE.md lists every construct, function and method):
+      user.email                                   an attribute path
+      user.app_metadata?.plan ?? 'free'            optional chaining, nullish coalescing
+      `${user.given_name} ${user.family_name}`     template literals
+      user.identities.map(i => i.provider).join(',')
+      user.logins_count > 100 ? 'active' : 'idle'
+      new Date(user.created_at).getUTCFullYear()
+      JSON.stringify(user.app_metadata)
+    Each cell is evaluated in a sandbox (time, memory and output bounded); an error fails that cell only.
+    examples:
+      column add Plan = user.app_metadata?.plan ?? 'free'
+      eval user.email.split('@')[1]
+    """
+
+    static let formats = """
+    format csv     RFC 4180; columns required; 'set delimiter', 'set bom', 'set line-ending'; the
+                   OWASP formula guard ('set formula-guard') prefixes cells starting with = + - @.
+    format json    a JSON array: one object per user (the columns, or whole users without columns).
+    format ndjson  one JSON object per line.
+    format import  Auth0's bulk-import schema, with password hashes from the local tenant: an export
+                   re-imports into another tenant as it is ('import FILE').
+    Exports are atomic (a temporary file renamed into place); '-' writes standard output.
+    examples:
+      format csv
+      export users.csv --force
+    """
 
     /// The closest word by edit distance, if close enough to be a plausible typo.
     public static func nearest(_ word: String, in candidates: [String]) -> String? {

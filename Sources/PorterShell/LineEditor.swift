@@ -38,7 +38,7 @@ public final class LineEditor {
             guard Int(state) < LineEditor.candidates.count else { return nil }
             return strdup(LineEditor.candidates[Int(state)])
         }
-        try? FileManager.default.createDirectory(atPath: (historyPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: historyPath).deletingLastPathComponent().path, withIntermediateDirectories: true)
         _ = read_history(historyPath)
         shell.isCancelled = { porter_sigint_pending() != 0 }
         shell.readSecret = { prompt in
@@ -47,7 +47,8 @@ public final class LineEditor {
             defer { porter_echo(1); print("") }
             return readLine()
         }
-        shell.console.print("porter 0.1 — tenant: local, connection: \(shell.session.connection ?? "all"). Type 'help', Tab completes, Ctrl-D quits.")
+        shell.interactive = true
+        shell.console.print("porter \(PorterVersion.number) — tenant: local, connection: \(shell.session.connection ?? "all"). Type 'help', Tab completes, Ctrl-D quits.")
         var pending = ""
         var status: Int32 = 0
         while true {
@@ -76,6 +77,8 @@ public final class LineEditor {
             if !LineEditor.isSecret(trimmed) {
                 add_history(trimmed)
                 shell.history.append(trimmed)
+                // Saved as each command is run, so a crash or a kill loses none of the session.
+                saveHistory()
             }
             do {
                 try shell.execute(trimmed)
@@ -101,47 +104,18 @@ public final class LineEditor {
         signal(SIGHUP, SIG_DFL)
     }
 
-    /// Completion candidates for the word being typed, from the line so far.
+    /// Completion candidates for libedit's word `text`: the shell completes the whole word at
+    /// the end of the line (escaped spaces included), and libedit replaces only its own word,
+    /// so the part before it is taken off each candidate.
     func complete(_ text: String) -> [String] {
         let line = String(cString: porter_line_buffer())
-        let before = line.components(separatedBy: .whitespaces).filter { !$0.isEmpty }
-        let typingFirst = before.isEmpty || (before.count == 1 && !line.hasSuffix(" "))
-        var pool: [String]
-        if typingFirst {
-            pool = Shell.commands
-        } else {
-            switch before[0] {
-            case "use": pool = ((try? shell.tenant().connections(strategy: nil).map(\.name)) ?? []) + ["all"]
-            case "format": pool = ["csv", "json", "ndjson", "import"]
-            case "set": pool = before.count <= 2 && !(before.count == 2 && line.hasSuffix(" ")) ? Help.optionNames : ["on", "off", "stop", "continue", "crlf", "lf", "tab"]
-            case "columns": pool = ["default", "clear"]
-            case "column": pool = before.count <= 2 && !(before.count == 2 && line.hasSuffix(" ")) ? ["add", "rm", "move"] : shell.session.columns.map(\.name) + paths()
-            case "help": pool = Shell.commands + ["expressions"]
-            case "sort": pool = before.count <= 2 && !(before.count == 2 && line.hasSuffix(" ")) ? ["none", "created_at", "updated_at", "last_login", "email", "user_id", "name", "logins_count"] : ["asc", "desc"]
-            case "job": pool = ["errors"] + ((try? shell.tenant().recentJobs(limit: 20).map(\.id)) ?? [])
-            case "export", "import", "validate", "run", "save": pool = files(text) + ["--force", "--upsert", "--external-id", "--send-completion-email"]
-            case "eval": pool = paths()
-            case "query":
-                pool = ["AND", "OR", "NOT", "_exists_:"] + paths().map { String($0.dropFirst(5)) + ":" }
-            default: pool = []
-            }
+        let (word, candidates) = shell.completions(line: line)
+        guard word.hasSuffix(text) else {
+            porter_set_completion_append(32)
+            return candidates
         }
-        return pool.filter { $0.hasPrefix(text) }.sorted()
-    }
-
-    func paths() -> [String] {
-        if shell.session.seenPaths.isEmpty { _ = try? shell.firstUsers(20) }
-        return Array(shell.session.seenPaths)
-    }
-
-    func files(_ prefix: String) -> [String] {
-        let dir = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) + "/" : ""
-        let list = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
-        return list.filter { !$0.hasPrefix(".") }.map { name in
-            var isDir: ObjCBool = false
-            let full = dir + name
-            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
-            return full + (isDir.boolValue ? "/" : "")
-        }
+        porter_set_completion_append(candidates.count == 1 && candidates[0].hasSuffix("/") ? 0 : 32)
+        let lead = word.count - text.count
+        return candidates.filter { $0.count >= lead }.map { String($0.dropFirst(lead)) }
     }
 }

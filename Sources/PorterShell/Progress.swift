@@ -8,6 +8,8 @@ final class Progress {
     let started = Date()
     var last = Date.distantPast
     var shown = false
+    /// Set when stdout carries data (`export -`): no progress line.
+    var quiet = false
 
     init(console: Console, label: String, total: Int?) {
         self.console = console
@@ -16,7 +18,7 @@ final class Progress {
     }
 
     func update(_ done: Int) {
-        guard console.isTTY, Date().timeIntervalSince(last) > 0.2 else { return }
+        guard console.isTTY, !quiet, Date().timeIntervalSince(last) > 0.2 else { return }
         last = Date()
         let elapsed = max(Date().timeIntervalSince(started), 0.001)
         let rate = Double(done) / elapsed

@@ -6,6 +6,7 @@ import PorterTenant
 /// What the shell remembers between commands, and what `save` writes back as a script.
 public struct Session {
     public enum OnError: String { case stop, `continue` }
+    public enum Expanded: String { case auto, on, off }
 
     public var tenantPath: String?
     /// A remote tenant's address (Auth0 or `porter serve`); nil for the local tenant.
@@ -21,6 +22,12 @@ public struct Session {
     public var csv = CSVOptions()
     public var onError: OnError = .stop
     public var pretty = false
+    /// The last export's target, for `save --with-export`.
+    public var lastExport: (path: String, force: Bool)?
+    public var quiet = false
+    public var timing = false
+    public var expanded: Expanded = .auto
+    public var pager = true
     /// Attribute paths seen in users, for completion.
     public var seenPaths = Set<String>()
 
@@ -34,7 +41,8 @@ public struct Session {
     public func script() -> String {
         var lines = ["# porter session, replay with: porter -f FILE.porter"]
         if let remote {
-            lines.append("connect \(Words.quote(remote))   # credentials from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN")
+            lines.append("# credentials from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN")
+            lines.append("connect \(Words.quote(remote))")
         } else if let tenantPath {
             lines.append("connect local \(Words.quote(tenantPath))")
         }
@@ -46,13 +54,9 @@ public struct Session {
         }
         if let sort { lines.append("sort \(sort.attribute) \(sort.ascending ? "asc" : "desc")") } else { lines.append("sort none") }
         lines.append("format \(format.rawValue)")
-        lines.append("set preview \(previewSize)")
-        lines.append("set delimiter \(csv.delimiter == 9 ? "tab" : String(UnicodeScalar(csv.delimiter)))")
-        lines.append("set bom \(csv.bom ? "on" : "off")")
-        lines.append("set formula-guard \(csv.formulaGuard ? "on" : "off")")
-        lines.append("set line-ending \(csv.crlf ? "crlf" : "lf")")
-        lines.append("set pretty \(pretty ? "on" : "off")")
-        lines.append("set on-error \(onError.rawValue)")
+        for option in SessionOption.allCases where option.isSaved {
+            lines.append("set \(option.name) \(Words.quote(option.value(in: self)))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

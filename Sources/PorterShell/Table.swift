@@ -68,3 +68,33 @@ public enum Table {
         }.joined(separator: "\n")
     }
 }
+
+extension Table {
+    /// The width the table would take with no column cut (cells capped as `render` caps them).
+    static func naturalWidth(headers: [String], rows: [[String]]) -> Int {
+        var widths = headers.map { width(of: $0) }
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count {
+                widths[i] = max(widths[i], min(width(of: cell.replacingOccurrences(of: "\n", with: "⏎")), 60))
+            }
+        }
+        return widths.reduce(0, +) + 3 * max(0, headers.count - 1)
+    }
+
+    /// One block per row, a line per column (psql's expanded display); values cut to the width.
+    public static func renderExpanded(headers: [String], rows: [[String]], maxWidth: Int) -> String {
+        let nameWidth = min(headers.map { width(of: $0) }.max() ?? 0, max(8, maxWidth / 3))
+        let valueWidth = max(4, maxWidth - nameWidth - 3)
+        var lines: [String] = []
+        for (n, row) in rows.enumerated() {
+            let title = "-[ RECORD \(n + 1) ]"
+            lines.append(title + String(repeating: "-", count: max(0, min(maxWidth, nameWidth + 3 + 20) - width(of: title))))
+            for (i, h) in headers.enumerated() {
+                var line = pad(fit(h, nameWidth), nameWidth) + " | " + fit(i < row.count ? row[i] : "", valueWidth)
+                while line.last == " " { line.removeLast() }
+                lines.append(line)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

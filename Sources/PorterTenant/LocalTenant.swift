@@ -34,8 +34,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Opens (creating on first use, with the Username-Password-Authentication connection).
     public init(path: String = LocalTenant.defaultPath) throws {
         self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        // Not NSString.deletingLastPathComponent: Foundation on Linux traps on a one-character path.
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(10)
         // WAL with synchronous=NORMAL: every transaction stays atomic across crashes, and
@@ -356,6 +357,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Test hook: a pause after every 100 users, so a test can act while an export runs.
     static let exportPause = ProcessInfo.processInfo.environment["PORTER_TEST_EXPORT_PAUSE_MS"].flatMap(UInt32.init) ?? 0
 
+    /// The request an export job was created with (`limit`, `fields`), for its answers.
+    public func exportRequest(jobID: String) throws -> ExportJobRequest? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT export_request FROM jobs WHERE id = ?", arguments: [jobID]) }
+            .flatMap { try? JSON.parse($0) }.flatMap { try? ExportJobRequest(json: $0) }
+    }
+
     /// Writes an export job's file: every user of the connection, or of all connections, as
     /// gzipped NDJSON (`json`) or CSV, with the chosen fields (`a.b`, `identities[0].connection`)
     /// or the whole profile when none are given. It reads through a connection of its own, so
@@ -449,6 +456,8 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Records a pending import job for `file`. With `ownsFile`, the file belongs to the job
     /// (an upload) and is deleted when the job ends.
     public func enqueueImport(file: String, options: ImportOptions, ownsFile: Bool) throws -> Job {
+        // Absolute: a server started from another directory must not resume from another file.
+        let file = URL(fileURLWithPath: file).standardizedFileURL.path
         guard try connections().contains(where: { $0.id == options.connectionID }) else {
             throw TenantError("The connection does not exist: \(options.connectionID)", status: 400)
         }

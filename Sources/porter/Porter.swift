@@ -9,26 +9,23 @@ struct Porter: ParsableCommand {
         commandName: "porter",
         abstract: "An interactive shell to import users into and export users out of Auth0-compatible tenants.",
         discussion: """
-        With no arguments and a terminal, porter opens the interactive shell on the embedded local
-        tenant. Commands are the same everywhere: in the shell, with -c, in a .porter script (-f) and on
-        standard input when it is not a terminal. Type 'help' in the shell for the commands.
+        With no arguments and a terminal, porter opens the interactive shell on the embedded local tenant. Commands are the same everywhere: in the shell, with -c, in a .porter script (-f) and on standard input when it is not a terminal. Type 'help' in the shell, or 'porter help COMMAND', for the commands.
 
         Environment:
-          PORTER_TENANT     the local tenant's SQLite file (default: $XDG_DATA_HOME/porter/local.sqlite,
-                            else ~/.local/share/porter/local.sqlite)
-          PORTER_HISTORY    the shell's history file (default: $XDG_STATE_HOME/porter/history, else ~/.porter_history)
-          PORTER_PASSWORD   the password 'verify EMAIL' checks (else asked for without echo)
-          PORTER_CLIENT_ID, PORTER_CLIENT_SECRET
-                            a machine-to-machine application's credentials for 'connect https://TENANT.auth0.com'
-                            (AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET also work; else asked for without echo)
-          PORTER_TOKEN      a Management API token to use instead (never cached)
-          XDG_CACHE_HOME    where tokens are cached until they expire (porter/tokens.json, owner-only)
-          NO_COLOR          no colour, even on a terminal
-          COLUMNS           table width when the terminal's cannot be read
+        PORTER_TENANT: the local tenant's SQLite file (default: $XDG_DATA_HOME/porter/local.sqlite, else ~/.local/share/porter/local.sqlite).
+        PORTER_RC: the start-up file, run first unless -X (default: $XDG_CONFIG_HOME/porter/porterrc, else ~/.config/porter/porterrc).
+        PORTER_HISTORY: the shell's history file (default: $XDG_STATE_HOME/porter/history, else ~/.porter_history).
+        PORTER_PASSWORD: the password 'verify EMAIL' checks (else asked for without echo).
+        PORTER_CLIENT_ID, PORTER_CLIENT_SECRET: a machine-to-machine application's credentials for 'connect https://TENANT.auth0.com' (AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET also work; else asked for without echo).
+        PORTER_TOKEN: a Management API token to use instead (never cached).
+        XDG_CACHE_HOME: where tokens are cached until they expire (porter/tokens.json, owner-only).
+        NO_COLOR: no colour, even on a terminal (nor with TERM=dumb).
+        PAGER: the pager for output taller than the terminal (default: less -FRX; 'set pager off').
+        COLUMNS: table width when the terminal's cannot be read.
 
         Exit status: 0 on success, 1 when a command of a script or of -c failed, 64 for a usage error.
         """,
-        version: "porter 0.1.0",
+        version: "porter \(PorterVersion.number)",
         subcommands: [TenantCommand.self, ServeCommand.self]
     )
 
@@ -41,10 +38,51 @@ struct Porter: ParsableCommand {
     @Flag(name: .long, help: "Keep going after a failed command in scripts (same as 'set on-error continue').")
     var keepGoing = false
 
+    @Flag(name: .customShort("q"), help: "Quiet: print only results and errors (same as 'set quiet on'), for cron.")
+    var quiet = false
+
+    @Flag(name: .customShort("X"), help: "Do not read the start-up file ($PORTER_RC, else $XDG_CONFIG_HOME/porter/porterrc).")
+    var noStartupFile = false
+
+    /// `porter help COMMAND` for a shell command prints that command's help (ArgumentParser's
+    /// own `help` knows only the subcommands).
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.count == 2, args[0] == "help", !["tenant", "serve"].contains(args[1]) {
+            let text = Help.text(for: args[1])
+            if text.hasPrefix("no help for") {
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+                Foundation.exit(64)
+            }
+            print(text)
+            Foundation.exit(0)
+        }
+        main(nil)
+    }
+
+    /// The start-up file: commands run before anything else, as psql's psqlrc.
+    static var startupFile: String {
+        let env = ProcessInfo.processInfo.environment
+        if let p = env["PORTER_RC"], !p.isEmpty { return p }
+        let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
+        return config + "/porter/porterrc"
+    }
+
     func run() throws {
         let shell = Shell()
-        if keepGoing { shell.session.onError = .continue }
+        if commands != nil && file != nil {
+            throw ValidationError("-f and -c cannot be combined: run the script with -f, or its commands with -c ('run FILE' runs a script from -c)")
+        }
         var failed = false
+        if !noStartupFile && FileManager.default.fileExists(atPath: Porter.startupFile) {
+            // Its errors are reported (file:line) but do not stop porter, as psql does with psqlrc.
+            do { try shell.runScript(path: Porter.startupFile) } catch is ScriptFailed {} catch { shell.report(error, at: Porter.startupFile) }
+        }
+        if keepGoing { shell.session.onError = .continue }
+        if quiet {
+            shell.session.quiet = true
+            shell.console.quiet = true
+        }
         do {
             if let commands {
                 let lines = Porter.splitCommands(commands)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PorterServer
 import PorterTenant
 
@@ -15,29 +16,43 @@ struct ServeCommand: ParsableCommand {
         GET /api/v2/users-by-email, POST /api/v2/jobs/users-imports (multipart), GET /api/v2/jobs/{id}, \
         GET /api/v2/jobs/{id}/errors, POST /api/v2/jobs/users-exports and the download its job's location \
         points to (valid 60 s; files are kept a day). Import jobs run in the background, two at a time, \
-        and export jobs each on its own thread; a restarted server finishes the jobs it had accepted. Binds to 127.0.0.1 unless --host says otherwise. The client is \
+        and export jobs each on its own thread; a restarted server finishes the jobs it had accepted. Binds to 127.0.0.1 unless --host says otherwise (and warns when it is not loopback). Requests are logged to stderr at --log-level info. The client is \
         PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and printed at start.
         """
     )
 
-    @Option(name: .long, help: "Address to bind (default: loopback only).") var host = "127.0.0.1"
+    @Option(name: .long, help: "Address to bind (loopback unless you must; any other address is warned about).") var host = "127.0.0.1"
     @Option(name: .long, help: "Port (0 picks a free one; the chosen port is printed).") var port = 4000
     @Option(name: .long, help: ArgumentHelp("The local tenant file.", valueName: "path")) var tenant: String?
     @Option(name: .long, help: "Scopes granted to the client, comma-separated.") var scopes = "read:users,create:users,read:connections"
     @Flag(name: .long, help: "Lift Auth0's 1,000-result search window and 100-per-page limit (for local use; Auth0 keeps them).") var uncapped = false
     @Option(name: .long, help: ArgumentHelp("For resilience tests: every Nth API request fails with 429 or 503.", valueName: "N")) var testFaults = 0
+    @Option(name: .long, help: ArgumentHelp("Request log level: trace, debug, info, notice, warning, error, critical (requests are logged at info; never tokens or secrets).", valueName: "level"))
+    var logLevel = "info"
+    @Option(name: .long, help: ArgumentHelp("Close a connection that sends nothing for this many seconds (also a request never finished).", valueName: "seconds"))
+    var idleTimeout: Double = 30
+
+    func validate() throws {
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0 and 86400 seconds") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
 
     func run() throws {
+        // The request log goes to stderr with the banner; stdout stays empty.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var options = ServerOptions()
         options.host = host
         options.port = port
         options.faultEvery = max(0, testFaults)
         options.uncapped = uncapped
+        options.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        options.idleTimeout = idleTimeout
+        options.bodyReadTimeout = idleTimeout
         let env = ProcessInfo.processInfo.environment
         let id = env["PORTER_SERVE_CLIENT_ID"] ?? "porter-" + String(UUID().uuidString.prefix(8)).lowercased()
         let generated = env["PORTER_SERVE_CLIENT_SECRET"] == nil
         let secret = env["PORTER_SERVE_CLIENT_SECRET"] ?? UUID().uuidString + UUID().uuidString
-        options.clients[id] = (secret, scopes.split(separator: ",").map(String.init))
+        options.clients[id] = .init(secret: secret, scopes: scopes.split(separator: ",").map(String.init))
         let path = tenant ?? LocalTenant.defaultPath
         let server = ManagementServer(tenantPath: path, options: options)
         let host = self.host
@@ -46,7 +61,11 @@ struct ServeCommand: ParsableCommand {
         Task {
             do {
                 try await server.run { port in
-                    var lines = ["porter serve: the local tenant \(path) on http://\(host):\(port)", "client_id: \(id)"]
+                    var lines = ["porter serve: the local tenant \(path) on \(ServerOptions.url(host: host, port: port))", "client_id: \(id)"]
+                    if ServerOptions.isExposed(host: host) {
+                        lines.insert("WARNING: --host \(host) serves plain HTTP (no TLS) to every machine that can reach this address: "
+                                     + "tokens and secrets cross the network unencrypted. Use 127.0.0.1 unless you must.", at: 0)
+                    }
                     if generated { lines.append("client_secret: \(secret)  (generated for this run; set PORTER_SERVE_CLIENT_SECRET to choose one)") }
                     FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
                 }

@@ -162,7 +162,7 @@ extension EndToEndTests {
             ("column add", "usage: column add"), ("column rm nope", "unknown column 'nope'"), ("column move nope 1", "unknown column 'nope'"),
             ("eval user.(", "^"), ("sort email sideways", "usage: sort"), ("format xml", "usage: format"), ("set nope 1", "unknown option 'nope'"),
             ("set preview -1", "from 1 to 100"), ("export", "usage: export"), ("export a.csv", "CSV needs columns"), ("import", "usage: import"),
-            ("import missing.json", "no such file"), ("import --bogus", "unknown option --bogus"), ("validate", "usage: validate"),
+            ("import missing.json", "no such file"), ("import --bogus", "import has no option --bogus"), ("validate", "usage: validate"),
             ("validate missing.json", "cannot open missing.json"), ("job", "usage: job"), ("job job_nope", "does not exist"),
             ("job errors job_nope", "does not exist"), ("verify", "usage: verify"), ("seed x", "usage: seed"), ("save", "usage: save"),
             ("run missing.porter", "cannot read missing.porter"), ("help nosuchcmd", "no help for 'nosuchcmd'"), ("quack", "unknown command 'quack'"),

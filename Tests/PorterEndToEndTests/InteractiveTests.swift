@@ -25,4 +25,22 @@ extension EndToEndTests {
         #expect(p.terminationStatus == 0, "\(text)")
         #expect(text.hasSuffix("ok\n"))
     }
+
+    @Test func expandedDisplayPagerStartupFileAndCompletionInATerminal() throws {
+        let home = NSTemporaryDirectory() + "porter-pty-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("pty_display.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = [script, Porter.binary, home]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.hasSuffix("ok\n"))
+    }
 }

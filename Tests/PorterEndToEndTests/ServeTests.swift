@@ -7,6 +7,15 @@ import Testing
         let process = Process()
         let port: Int
         let dir: String
+        /// Everything the server wrote to stderr (drained as it comes, so a chatty log never blocks it).
+        let log = Log()
+
+        final class Log: @unchecked Sendable {
+            private let lock = NSLock()
+            private var data = Data()
+            func append(_ d: Data) { lock.withLock { data.append(d) } }
+            var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+        }
 
         init(dir: String, scopes: String = "read:users,create:users,read:connections", arguments: [String] = [], environment: [String: String] = [:]) throws {
             self.dir = dir
@@ -34,10 +43,17 @@ import Testing
             }
             guard let found else { process.terminate(); throw CancellationError() }
             port = found
+            log.append(Data(text.utf8))
+            let log = self.log
+            err.fileHandleForReading.readabilityHandler = { h in log.append(h.availableData) }
             #expect(!text.contains("test-secret"), "a secret given by the environment is never printed")
         }
 
-        deinit { process.terminate(); process.waitUntilExit() }
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+            (process.standardError as? Pipe)?.fileHandleForReading.readabilityHandler = nil
+        }
 
         struct Reply { var status: Int; var body: String; var headers: String }
 
@@ -198,5 +214,80 @@ import Testing
         let forbidden = try s.curl([s.url("/api/v2/connections")] + auth)
         #expect(forbidden.status == 403 && forbidden.body.contains("read:connections"))
         #expect(try s.curl(["-X", "POST", s.url("/api/v2/jobs/users-imports"), "-F", "users=[]", "-F", "connection_id=con_aaaaaaaaaaaaaaaa"] + auth).status == 403)
+    }
+
+    /// Starts `porter serve` with `arguments` and returns what it printed up to the client id.
+    func banner(_ dir: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Porter.binary)
+        process.arguments = ["serve", "--port", "0", "--tenant", dir + "/tenant.sqlite"] + arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("client_id") && Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        return text
+    }
+
+    @Test func exposedHostsWarnAndIPv6URLsAreValid() throws {
+        let dir = try newDir()
+        let all = try banner(dir, ["--host", "0.0.0.0"])
+        #expect(all.contains("WARNING") && all.contains("plain HTTP") && all.contains("http://0.0.0.0:"), "\(all)")
+        let v6 = try banner(dir, ["--host", "::1"])
+        #expect(v6.contains("on http://[::1]:") && !v6.contains("WARNING"), "\(v6)")
+        let local = try banner(dir, [])
+        #expect(!local.contains("WARNING"), "\(local)")
+    }
+
+    /// A connection that sends nothing, never finishes its request head or its body, is closed (or answered 408).
+    @Test func idleAndHalfSentConnectionsAreClosed() throws {
+        let dir = try newDir()
+        let s = try Server(dir: dir, arguments: ["--idle-timeout", "1"])
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", """
+            import socket, sys, time
+            out = []
+            half_body = b"POST /oauth/token HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100\\r\\n\\r\\ngrant_type="
+            for payload in [b"", b"GET /api/v2/users HTTP/1.1\\r\\nHost: x\\r\\n", half_body]:
+                c = socket.create_connection(("127.0.0.1", \(s.port)))
+                c.settimeout(10)
+                c.sendall(payload)
+                t = time.time()
+                try:
+                    first = c.recv(12)
+                    closed = first == b"" or first.startswith(b"HTTP/1.1 408")
+                except socket.timeout:
+                    closed = False
+                out.append("closed" if closed and time.time() - t < 8 else "open")
+            print(" ".join(out))
+            """]
+        let out = Pipe()
+        probe.standardOutput = out
+        try probe.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "closed closed closed", "idle, half-sent head, half-sent body: \(text)")
+    }
+
+    /// Each request is logged (method, path, status, client) and no token or secret ever is.
+    @Test func requestsAreLoggedWithoutSecrets() throws {
+        let dir = try newDir()
+        let s = try Server(dir: dir)
+        let token = try s.token()
+        _ = try s.curl([s.url("/api/v2/users?q=email%3Asecret%40x.io"), "-H", "authorization: Bearer \(token)"])
+        _ = try s.curl([s.url("/api/v2/users"), "-H", "authorization: Bearer forged-token-value"])
+        usleep(200_000)
+        let log = s.log.text
+        #expect(log.contains("GET /api/v2/users 200") && log.contains("GET /api/v2/users 401") && log.contains("POST /oauth/token 200"), "\(log)")
+        #expect(log.contains("client=test-client"), "\(log)")
+        for secret in [token, "test-secret", "forged-token-value", "secret%40x.io", "secret@x.io"] { #expect(!log.contains(secret), "\(secret) in \(log)") }
     }
 }

@@ -30,13 +30,6 @@ import Testing
         #expect(t.contains("…"))
     }
 
-    @Test func everyCommandHasHelp() {
-        for c in Shell.commands where c != "exit" {
-            #expect(!Help.text(for: c).hasPrefix("no help"), "\(c)")
-            #expect(Help.text(for: c).contains("example:"), "\(c)")
-        }
-    }
-
     @Test func saveRebuildsTheState() throws {
         let dir = NSTemporaryDirectory() + "porter-shell-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,0 +1,110 @@
+/// The shell's commands: the one place each command's name, syntax, help, example, arguments,
+/// flags, completion and handler are declared.
+extension Shell {
+    static let table: [CommandSpec] = [
+        // MARK: Tenant
+        CommandSpec(name: "connect", group: .tenant,
+                    syntax: .words([.init(name: "local|URL", kind: .connectTarget), .init(name: "PATH", kind: .file, optional: true)]),
+                    otherForms: ["connect https://TENANT.auth0.com", "connect http://127.0.0.1:PORT"],
+                    help: "Open the embedded local tenant (default file: $PORTER_TENANT or ~/.local/share/porter/local.sqlite), an Auth0 tenant, or a 'porter serve'. Remote credentials come from PORTER_CLIENT_ID/PORTER_CLIENT_SECRET or PORTER_TOKEN, else are asked for without echo; never saved in scripts.",
+                    example: "connect https://acme.eu.auth0.com", run: { try $0.connect($1) }),
+        CommandSpec(name: "connections", group: .tenant, syntax: .words([]),
+                    help: "List the tenant's database connections.", example: "connections", run: { s, _ in try s.listConnections() }),
+        CommandSpec(name: "use", group: .tenant, syntax: .words([.init(name: "CONNECTION|all", kind: .connection)]),
+                    help: "Choose the connection that queries, exports and imports work on ('all': every connection).",
+                    example: "use Username-Password-Authentication", run: { try $0.use($1) }),
+        CommandSpec(name: "seed", group: .tenant, syntax: .words([.init(name: "N", kind: .number)]),
+                    help: "Fill the local tenant with N generated, realistic users (for demos and rehearsals; up to 10,000,000).",
+                    example: "seed 1000", run: { try $0.seed($1) }),
+
+        // MARK: Select
+        CommandSpec(name: "query", group: .select, syntax: .text("[LUCENE]", completion: [.queryField]),
+                    help: "Set the Auth0 user-search (v3) query: checked locally first (a caret marks an error), then run: the count, and in the interactive shell the first rows. No argument selects everyone. 'help query' gives the syntax.",
+                    example: "query email.domain:acme.com AND NOT blocked:true", run: { try $0.query($1.text) }),
+        CommandSpec(name: "count", group: .select, syntax: .text("[LUCENE]", completion: [.queryField]),
+                    help: "Count the users the session's query selects; with a query, count that one and leave the session's as it is.",
+                    example: "count blocked:true", run: { try $0.count($1.text) }),
+        CommandSpec(name: "preview", group: .select, syntax: .words([.init(name: "N", kind: .number, optional: true)]),
+                    help: "Show the columns for the first N (at most 100) matching users as a table that fits the terminal (one record per block when it does not: 'set expanded').",
+                    example: "preview 20", run: { try $0.preview($1) }),
+        CommandSpec(name: "explain", group: .select, syntax: .text("[LUCENE]", completion: [.queryField]),
+                    help: "Show how porter reads a query (Lucene's rules: AND makes neighbours required, no precedence) and its SQL.",
+                    example: "explain a:1 OR b:2 AND c:3", run: { try $0.explain($1.text) }),
+
+        // MARK: Columns
+        CommandSpec(name: "columns", group: .columns, syntax: .words([.init(name: "default|clear", kind: .choice(["default", "clear"]), optional: true)]),
+                    help: "List the columns, add the usual eleven (Id, Given Name, …, Updated At), or remove them all.",
+                    example: "columns default", run: { try $0.columns($1) }),
+        CommandSpec(name: "column", group: .columns, syntax: .text("add NAME = EXPR", completion: [.choice(["add", "rm", "move"]), .column, .attribute]),
+                    otherForms: ["column rm NAME", "column move NAME POSITION"],
+                    help: "Add (or replace) a column computed by a JavaScript expression of `user`, checked and tried on the first users; remove or reorder columns. 'help expressions' lists what expressions can use.",
+                    example: "column add Plan = user.app_metadata?.plan ?? 'free'", run: { try $0.column($1.text) }),
+        CommandSpec(name: "edit", group: .columns, syntax: .words([.init(name: "COLUMN", kind: .column, optional: true)]),
+                    help: "Edit the query, or a column's expression, in $VISUAL or $EDITOR (default vi), then apply it as if typed (psql's \\e). Lines are joined into one.",
+                    example: "edit Plan", run: { try $0.edit($1) }),
+        CommandSpec(name: "eval", group: .columns, syntax: .text("EXPR", completion: [.attribute]),
+                    help: "Evaluate an expression on the first matching users.",
+                    example: "eval user.identities.map(i => i.provider).join(',')", run: { try $0.eval($1.text) }),
+
+        // MARK: Output
+        CommandSpec(name: "sort", group: .output,
+                    syntax: .words([.init(name: "ATTRIBUTE|COLUMN|none", kind: .sortAttribute), .init(name: "asc|desc", kind: .choice(["asc", "desc"]), optional: true)]),
+                    help: "Order exports and previews by a sortable attribute (created_at, email, last_login, …) or a column that is one; 'sort none' for the tenant's order.",
+                    example: "sort created_at desc", run: { try $0.sort($1) }),
+        CommandSpec(name: "format", group: .output, syntax: .words([.init(name: "csv|json|ndjson|import", kind: .choice(["csv", "json", "ndjson", "import"]))]),
+                    help: "Export format; 'import' writes Auth0's bulk-import schema, re-importable as it is. 'help formats' says more.",
+                    example: "format import", run: { try $0.format($1) }),
+        CommandSpec(name: "set", group: .output,
+                    syntax: .words([.init(name: "OPTION", kind: .option, optional: true), .init(name: "VALUE", kind: .optionValue, optional: true)]),
+                    help: "Set an option; 'set' alone lists every option with its value ('help set' explains them).",
+                    example: "set delimiter ;", run: { try $0.set($1) }),
+        CommandSpec(name: "show", group: .output, syntax: .words([]),
+                    help: "Show the whole session state.", example: "show", run: { s, _ in s.show() }),
+
+        // MARK: Jobs
+        CommandSpec(name: "export", group: .jobs, syntax: .words([.init(name: "FILE|-", kind: .file)]),
+                    flags: [.init(name: "--force", help: "replace an existing file")],
+                    help: "Export the selected users with the columns, sort and format, atomically (a temporary file renamed into place; '-' is standard output, a FIFO is written as it is, a link is written through). No 1,000-user cap: past the search API's window, a remote tenant's users come through an export job, filtered here and sorted on disk.",
+                    example: "export users.csv", run: { try $0.export($1) }),
+        CommandSpec(name: "import", group: .jobs, syntax: .words([.init(name: "FILE", kind: .file)]),
+                    flags: [.init(name: "--upsert", help: "update users that exist (matched by email)"),
+                            .init(name: "--external-id", value: "ID", help: "the job's external id"),
+                            .init(name: "--send-completion-email", help: "email the tenant's admins when the job ends"),
+                            .init(name: "--resume", help: "continue an interrupted remote import from its journal")],
+                    help: "Import a JSON array or NDJSON file of users (Auth0's import schema) into the connection; failed users go to FILE.errors.json. Remote tenants: every user is validated first, the valid ones go in jobs under 512,000 bytes, two at a time, recorded in a journal (FILE.porter-import/) so that --resume after Ctrl-C or a crash loses and repeats nobody.",
+                    example: "import legacy-users.json --upsert", run: { try $0.importFile($1) }),
+        CommandSpec(name: "validate", group: .jobs, syntax: .words([.init(name: "FILE|-", kind: .file)]),
+                    flags: [.init(name: "--strict", help: "fail when any user is invalid (for CI)")],
+                    help: "Check a file against Auth0's import schema, with line and column, without importing ('-' reads standard input).",
+                    example: "validate legacy-users.json --strict", run: { try $0.validate($1) }),
+        CommandSpec(name: "jobs", group: .jobs, syntax: .words([]),
+                    help: "Recent jobs, newest first, with status and summary.", example: "jobs", run: { s, _ in try s.jobs() }),
+        CommandSpec(name: "job", group: .jobs, syntax: .words([.init(name: "ID|errors", kind: .jobID), .init(name: "ID", kind: .jobID, optional: true)]),
+                    otherForms: ["job errors ID"],
+                    help: "One job, or the users it rejected and why (hashes redacted).", example: "job errors job_abc123", run: { try $0.job($1) }),
+        CommandSpec(name: "verify", group: .jobs, syntax: .words([.init(name: "EMAIL", kind: .email)]),
+                    help: "Check a password (from $PORTER_PASSWORD, else asked for, never echoed or saved) against the stored hash (local tenant).",
+                    example: "verify ada@acme.com", run: { try $0.verify($1) }),
+
+        // MARK: Session
+        CommandSpec(name: "save", group: .session, syntax: .words([.init(name: "FILE.porter", kind: .file)]),
+                    flags: [.init(name: "--force", help: "replace an existing file"),
+                            .init(name: "--with-export", help: "end the script with the last export (with --force), for cron")],
+                    help: "Write the session as a replayable script (never a secret).", example: "save monthly.porter --with-export", run: { try $0.save($1) }),
+        CommandSpec(name: "run", group: .session, syntax: .words([.init(name: "FILE.porter", kind: .file)]),
+                    help: "Run a script (scripts may run scripts; cycles are refused).", example: "run monthly.porter", run: { try $0.run($1) }),
+        CommandSpec(name: "history", group: .session, syntax: .words([]),
+                    help: "Commands of this session.", example: "history", run: { s, _ in s.showHistory() }),
+        CommandSpec(name: "help", aliases: ["?"], group: .session, syntax: .words([.init(name: "TOPIC", kind: .helpTopic, optional: true)]),
+                    help: "This help, or a command's, or a topic's: query, expressions, formats, set.", example: "help column", run: { try $0.help($1) }),
+        CommandSpec(name: "quit", aliases: ["exit"], group: .session, syntax: .words([]),
+                    help: "Leave (Ctrl-D also).", example: "quit", run: { _, _ in throw QuitRequest() }),
+    ]
+
+    static func spec(named name: String) -> CommandSpec? {
+        table.first { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    /// Names and aliases, for completion and did-you-mean.
+    public static var commands: [String] { table.flatMap { [$0.name] + $0.aliases.filter { $0 != "?" } } }
+}

@@ -1,0 +1,105 @@
+/// Every `set` option, declared once: `set`, `show`, `save`, `help set` and completion read it.
+enum SessionOption: String, CaseIterable {
+    case preview, delimiter, bom, formulaGuard = "formula-guard", lineEnding = "line-ending", pretty, onError = "on-error"
+    case quiet, timing, expanded, pager
+
+    var name: String { rawValue }
+
+    /// The values it takes, as help shows them.
+    var values: String {
+        switch self {
+        case .preview: return "1-100"
+        case .delimiter: return "CHAR|tab"
+        case .lineEnding: return "crlf|lf"
+        case .onError: return "stop|continue"
+        case .expanded: return "auto|on|off"
+        default: return "on|off"
+        }
+    }
+
+    /// Candidates for completion.
+    var choices: [String] {
+        switch self {
+        case .preview: return ["5", "10", "20", "50", "100"]
+        case .delimiter: return [",", ";", "tab", "|"]
+        default: return values.split(separator: "|").map(String.init)
+        }
+    }
+
+    var help: String {
+        switch self {
+        case .preview: return "rows shown by preview, and users tried by eval and column add (first 5 of them)"
+        case .delimiter: return "CSV field delimiter"
+        case .bom: return "a UTF-8 byte-order mark first in CSV (for Excel)"
+        case .formulaGuard: return "OWASP CSV-injection guard: cells starting with = + - @ get a leading '"
+        case .lineEnding: return "CSV line ending (RFC 4180 says crlf)"
+        case .pretty: return "indented JSON"
+        case .onError: return "what a script does after a failed command"
+        case .quiet: return "print only results and errors (no confirmations, notes or query previews); porter -q"
+        case .timing: return "print how long each command took"
+        case .expanded: return "one record per block when a table is wider than the terminal (auto), always (on) or never (off)"
+        case .pager: return "page output taller than the terminal through $PAGER (default: less -FRX), interactive shell only"
+        }
+    }
+
+    /// Written by `save` (display preferences are not part of a replayable session).
+    var isSaved: Bool {
+        switch self {
+        case .quiet, .timing, .expanded, .pager: return false
+        default: return true
+        }
+    }
+
+    func value(in s: Session) -> String {
+        func flag(_ b: Bool) -> String { b ? "on" : "off" }
+        switch self {
+        case .preview: return String(s.previewSize)
+        case .delimiter: return s.csv.delimiter == 9 ? "tab" : String(UnicodeScalar(s.csv.delimiter))
+        case .bom: return flag(s.csv.bom)
+        case .formulaGuard: return flag(s.csv.formulaGuard)
+        case .lineEnding: return s.csv.crlf ? "crlf" : "lf"
+        case .pretty: return flag(s.pretty)
+        case .onError: return s.onError.rawValue
+        case .quiet: return flag(s.quiet)
+        case .timing: return flag(s.timing)
+        case .expanded: return s.expanded.rawValue
+        case .pager: return flag(s.pager)
+        }
+    }
+
+    func set(_ v: String, in s: inout Session) throws {
+        func flag() throws -> Bool {
+            switch v {
+            case "on", "true", "yes": return true
+            case "off", "false", "no": return false
+            default: throw ShellError("\(name) takes on or off, not '\(v)'")
+            }
+        }
+        switch self {
+        case .preview:
+            guard let n = Int(v), n > 0, n <= 100 else { throw ShellError("preview takes a number from 1 to 100") }
+            s.previewSize = n
+        case .delimiter:
+            let d = v == "tab" ? "\t" : v
+            guard d.utf8.count == 1, let b = d.utf8.first, b != 0x22, b != 0x0A, b != 0x0D else {
+                throw ShellError("delimiter must be one ASCII character (or 'tab'), not a quote or newline")
+            }
+            s.csv.delimiter = b
+        case .bom: s.csv.bom = try flag()
+        case .formulaGuard: s.csv.formulaGuard = try flag()
+        case .lineEnding:
+            guard ["crlf", "lf"].contains(v) else { throw ShellError("line-ending takes crlf or lf") }
+            s.csv.crlf = v == "crlf"
+        case .pretty: s.pretty = try flag()
+        case .onError:
+            guard let e = Session.OnError(rawValue: v) else { throw ShellError("on-error takes stop or continue") }
+            s.onError = e
+        case .quiet: s.quiet = try flag()
+        case .timing: s.timing = try flag()
+        case .expanded:
+            guard let e = Session.Expanded(rawValue: v) else { throw ShellError("expanded takes auto, on or off") }
+            s.expanded = e
+        case .pager: s.pager = try flag()
+        }
+    }
+}
