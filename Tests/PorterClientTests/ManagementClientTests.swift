@@ -30,7 +30,20 @@ import PorterTenant
         #expect(c.delay(attempt: 1, response: r(["retry-after": "0"])) == 1, "clamped to the minimum")
         let reset = String(Int(Date().timeIntervalSince1970) + 4)
         #expect((3...4.01).contains(c.delay(attempt: 1, response: r(["x-ratelimit-reset": reset]))))
-        for attempt in 1...6 { #expect(c.delay(attempt: attempt, response: nil) <= 10) }
+        // Without a server hint: exponential backoff with jitter, base·2^(n-1) scaled by 0.5…1,
+        // capped at the maximum (attempt 7 would be 8…16 s uncapped).
+        for attempt in 1...8 {
+            let full = c.retry.baseDelay * Double(1 << (attempt - 1))
+            let lower = min(full * 0.5, c.retry.maximumDelay), upper = min(full, c.retry.maximumDelay)
+            for _ in 0..<50 {
+                let d = c.delay(attempt: attempt, response: nil)
+                #expect(d >= lower && d <= upper, "attempt \(attempt): \(d) s is outside \(lower)…\(upper) s")
+            }
+        }
+        #expect(c.delay(attempt: 8, response: nil) == c.retry.maximumDelay, "late attempts wait the maximum")
+        // A 503 has no Retry-After to honour: it backs off the same way.
+        let d503 = c.delay(attempt: 3, response: HTTPResponse(status: 503, headers: ["retry-after": "9"], body: []))
+        #expect(d503 >= 0.5 && d503 <= 1.0)
     }
 
     @Test func refusedConnectionsRetryThenFailClearly() throws {

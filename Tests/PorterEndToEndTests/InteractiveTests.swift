@@ -6,7 +6,7 @@ import Testing
 extension EndToEndTests {
     @Test func interactiveCompletionHistoryAndCtrlC() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-            print("SKIPPED: python3 not installed; the interactive shell was not driven through a pseudo-terminal")
+            Issue.record("python3 is missing (/usr/bin/python3; scripts/bootstrap installs it): the interactive shell was not driven through a pseudo-terminal")
             return
         }
         let home = NSTemporaryDirectory() + "porter-pty-\(UUID().uuidString)"

@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func tokensScopesAndSearch() throws {
-        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        guard Self.curlAvailable() else { Issue.record("curl is missing (/usr/bin/curl; scripts/bootstrap installs it): porter serve was not exercised"); return }
         let dir = try newDir()
         let p = try Porter()
         _ = try p.run(["tenant", "seed", "120", "--tenant", dir + "/tenant.sqlite"])
@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func importsWithErrorsOneByOne() throws {
-        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        guard Self.curlAvailable() else { Issue.record("curl is missing (/usr/bin/curl; scripts/bootstrap installs it): porter serve was not exercised"); return }
         let dir = try newDir()
         let s = try Server(dir: dir)
         let auth = ["-H", "authorization: Bearer \(try s.token())"]
@@ -166,7 +166,7 @@ import Testing
     /// Export jobs run on a thread of their own, as Auth0's do: the POST answers at once, other
     /// calls are answered while the job runs, and a job cut off by a crash runs again after a restart.
     @Test func exportJobsRunInTheBackgroundAndSurviveACrash() throws {
-        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        guard Self.curlAvailable() else { Issue.record("curl is missing (/usr/bin/curl; scripts/bootstrap installs it): porter serve was not exercised"); return }
         let dir = try newDir()
         let p = try Porter()
         _ = try p.run(["tenant", "seed", "2000", "--tenant", dir + "/tenant.sqlite"])
@@ -206,7 +206,7 @@ import Testing
     }
 
     @Test func missingScopeIsForbidden() throws {
-        guard Self.curlAvailable() else { print("SKIPPED: curl not installed"); return }
+        guard Self.curlAvailable() else { Issue.record("curl is missing (/usr/bin/curl; scripts/bootstrap installs it): porter serve was not exercised"); return }
         let dir = try newDir()
         let s = try Server(dir: dir, scopes: "read:users")
         let auth = ["-H", "authorization: Bearer \(try s.token())"]

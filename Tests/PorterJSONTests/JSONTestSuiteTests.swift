@@ -46,7 +46,16 @@ import Testing
     @Test(arguments: files("i_"))
     func survives(_ name: String) throws {
         let data = try Self.bytes(name)
-        _ = try? JSON.parse(bytes: data)
+        do {
+            // Accepted: what was read prints and reads back to the same value.
+            let value = try JSON.parse(bytes: data)
+            #expect(try JSON.parse(value.serialized()) == value, "\(name) does not round-trip")
+            #expect(try JSON.parse(value.serialized(pretty: true)) == value, "\(name) does not round-trip pretty")
+        } catch {
+            // Rejected: with a position inside the input and a message.
+            #expect(error.offset >= 0 && error.offset <= data.count, "\(name): offset \(error.offset) of \(data.count)")
+            #expect(error.line >= 1 && error.column >= 1 && !error.message.isEmpty, "\(name): \(error)")
+        }
     }
 
     /// Every accepted document also streams, when it is an array, with the same elements.
