@@ -49,6 +49,12 @@ import Testing
         do {
             // Accepted: what was read prints and reads back to the same value.
             let value = try JSON.parse(bytes: data)
+            // Numbers past ±1.8e308 read as ±Infinity and print as null, as JavaScript's
+            // JSON.parse and JSON.stringify do (the expression engine relies on it).
+            if name.contains("huge_exp") || name.contains("overflow") {
+                #expect(value.serialized().contains("null"), "\(name): \(value.serialized())")
+                return
+            }
             #expect(try JSON.parse(value.serialized()) == value, "\(name) does not round-trip")
             #expect(try JSON.parse(value.serialized(pretty: true)) == value, "\(name) does not round-trip pretty")
         } catch {
