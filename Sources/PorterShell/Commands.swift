@@ -76,7 +76,7 @@ extension Shell {
         CommandSpec(name: "validate", group: .jobs, syntax: .words([.init(name: "FILE|-", kind: .file)]),
                     flags: [.init(name: "--strict", help: "fail on warnings too (porter's stricter checks), for CI"),
                             .init(name: "--all", help: "show every problem, not the first 50")],
-                    help: "Check a file against Auth0's import schema and rules, with line and column (in characters), without importing ('-' reads standard input). Errors are what Auth0 rejects, and fail the command; warnings are porter's stricter checks, which --strict makes a failure too.",
+                    help: "Check a file against Auth0's import schema and rules, with line and column (in characters), without importing ('-' reads standard input). Errors are what Auth0 rejects; warnings are porter's stricter checks. With --strict either makes the command fail (for CI).",
                     example: "validate legacy-users.json --strict", run: { try $0.validate($1) }),
         CommandSpec(name: "jobs", group: .jobs, syntax: .words([]),
                     help: "Recent jobs, newest first, with status and summary.", example: "jobs", run: { s, _ in try s.jobs() }),
