@@ -76,6 +76,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Fuzz targets' properties (PorterFuzz) and the libFuzzer entry point, built by scripts/fuzz.
+        .target(name: "PorterFuzz", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression"]),
+        .executableTarget(name: "porter-fuzz", dependencies: ["PorterFuzz"]),
+
         .executableTarget(name: "porter-bench", dependencies: [
             "PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterJobs",
         ]),
