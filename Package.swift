@@ -92,6 +92,7 @@ let package = Package(
         .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression"]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
         .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
+        .testTarget(name: "PorterFuzzTests", dependencies: ["PorterFuzz"]),
         .testTarget(name: "PorterServerTests", dependencies: [
             "PorterServer", "PorterTenant", "PorterJSON",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
