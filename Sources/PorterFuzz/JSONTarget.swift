@@ -9,7 +9,7 @@ enum JSONTarget {
             let text = value.serialized(pretty: pretty)
             let again = try? JSON.parse(text)
             // The writer writes numbers as JavaScript does: ±Infinity (from 1e400) as null, -0 as 0.
-            FuzzTargets.require(again == asJavaScriptWrites(value), "serialized(pretty: \(pretty)) does not read back: \(text.prefix(200))")
+            FuzzTargets.require(again.map(asJavaScriptWrites) == asJavaScriptWrites(value), "serialized(pretty: \(pretty)) does not read back: \(text.prefix(200))")
             FuzzTargets.require(again?.serialized(pretty: pretty) == text, "serialization is not a fixed point: \(text.prefix(200))")
         }
         guard case .array(let elements) = value else { return }
@@ -37,11 +37,14 @@ final class MemorySource: ByteSource {
     }
 }
 
-/// The value JSON.stringify's rules turn `v` into: non-finite numbers become null, -0 becomes 0.
+/// `v` as JavaScript sees it once written and read back: every number a double (integers
+/// included: an integer read back from a double's shortest text may differ from the double's
+/// exact value, never from the double), non-finite numbers null, -0 as 0.
 func asJavaScriptWrites(_ v: JSON) -> JSON {
     switch v {
+    case .int(let i): return .double(Double(i))
     case .double(let d) where !d.isFinite: return .null
-    case .double(let d) where d == 0 && d.sign == .minus: return .int(0)
+    case .double(let d) where d == 0: return .double(0)
     case .array(let a): return .array(a.map(asJavaScriptWrites))
     case .object(let o): return .object(JSONObject(o.map { ($0.0, asJavaScriptWrites($0.1)) }))
     default: return v
