@@ -56,11 +56,20 @@ public struct Expression: Sendable {
     /// A built array or object result must fit a cell: nested at most `Limits.maxDepth` deep and,
     /// counting shared parts each time they appear, no larger than the allocation budget.
     static func checkCell(_ v: Value, _ ctx: Context) throws(Failure) {
+        try checkNesting(v, ctx, 0..<1, countingSteps: false) { "RangeError: the value is too large for a cell (more than \($0) elements)" }
+    }
+
+    /// Walks the arrays and objects inside `v` without recursion: at most `Limits.maxDepth`
+    /// deep and, counting shared parts each time they appear ([a, a] doubled), at most the
+    /// allocation budget of elements (`tooLarge` words the error); with `countingSteps`, the
+    /// elements read are counted against the step budget.
+    static func checkNesting(_ v: Value, _ ctx: Context, _ range: Range<Int>, countingSteps: Bool,
+                             tooLarge: (Int) -> String) throws(Failure) {
         var stack: [(Value, Int)] = [(v, 1)]
         var visited = 0
-        let whole = 0..<1
+        defer { if countingSteps { ctx.scanned(visited, range) } }
         while let (top, depth) = stack.popLast() {
-            if depth > Limits.maxDepth { throw ctx.tooDeep(whole) }
+            if depth > Limits.maxDepth { throw ctx.tooDeep(range) }
             switch top {
             case .array(let a):
                 visited += a.count
@@ -70,9 +79,7 @@ public struct Expression: Sendable {
                 for e in o.values { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
             default: break
             }
-            if visited > ctx.limits.maxAllocation {
-                throw Failure.error("RangeError: the value is too large for a cell (more than \(ctx.limits.maxAllocation) elements)", whole)
-            }
+            if visited > ctx.limits.maxAllocation { throw Failure.error(tooLarge(ctx.limits.maxAllocation), range) }
         }
     }
 

@@ -409,25 +409,7 @@ enum ArrayMethods {
 
     /// Built arrays and objects nested at most `Limits.maxDepth` deep (elements read are counted as steps).
     static func checkDepth(_ v: Value, _ ctx: Context, _ range: Range<Int>) throws(Failure) {
-        var stack: [(Value, Int)] = [(v, 1)]
-        var visited = 0
-        defer { ctx.scanned(visited, range) }
-        while let (top, depth) = stack.popLast() {
-            if depth > Limits.maxDepth { throw ctx.tooDeep(range) }
-            switch top {
-            case .array(let a):
-                visited += a.count
-                for e in a { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
-            case .object(let o):
-                visited += o.values.count
-                for e in o.values { switch e { case .array, .object: stack.append((e, depth + 1)); default: break } }
-            default: break
-            }
-            // Shared parts count each time they appear ([a, a] doubled): stop at the budget.
-            if visited > ctx.limits.maxAllocation {
-                throw Failure.error("RangeError: value larger than \(ctx.limits.maxAllocation) elements", range)
-            }
-        }
+        try Expression.checkNesting(v, ctx, range, countingSteps: true) { "RangeError: value larger than \($0) elements" }
     }
 
     static func flatten(_ items: [Value], _ depth: Int, _ out: inout [Value], _ ctx: Context, _ range: Range<Int>) throws(Failure) {
