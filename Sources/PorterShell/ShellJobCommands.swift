@@ -20,6 +20,8 @@ extension Shell {
         let say: (String) -> Void = toStdout ? { [console] in console.err($0 + "\n") } : { [console] in console.info($0) }
         let progress = Progress(console: console, label: "exporting", total: nil)
         if toStdout { progress.quiet = true }
+        // A bar with a total on a terminal: one count before the export (cheap next to it).
+        if console.isTTY && !toStdout { progress.total = try? tenant().count(query: session.query, connectionName: session.connection) }
         let report = try running(progress, cancelled: "export cancelled; \(w[0]) was not written") {
             try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
                                                  sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
