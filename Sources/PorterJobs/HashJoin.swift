@@ -78,7 +78,7 @@ public struct HashJoin {
         public var failure: String? {
             guard heldBack > 0 else { return nil }
             return "\(heldBack) user\(heldBack == 1 ? " was" : "s were") held back by the hash join (listed in \(reportFile ?? "the report"))" +
-                (withoutHash > importedWithoutHash ? "; --import-without-hash imports users without a hash without a password" : "")
+                (withoutHash > importedWithoutHash ? "; --import-without-hash imports those without a hash, without a password" : "")
         }
     }
 
