@@ -78,7 +78,7 @@ let package = Package(
         ]),
 
         // Fuzz targets' properties (PorterFuzz) and the libFuzzer entry point, built by scripts/fuzz.
-        .target(name: "PorterFuzz", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression"]),
+        .target(name: "PorterFuzz", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats"]),
         .executableTarget(name: "porter-fuzz", dependencies: ["PorterFuzz"]),
 
         .executableTarget(name: "porter-bench", dependencies: [

@@ -5,7 +5,7 @@ import PorterTenant
 // Auth0's password-hash export: `import PROFILES --hashes HASHES` and `export-hashes FILE`.
 extension Shell {
     /// Joins the hash export to the profiles (HashJoin), then imports the joined users as any
-    /// file is imported. The joined file (owner-only, beside the profiles) stays until the
+    /// file is imported (not through the session's maps: the profiles are Auth0's). The joined file (owner-only, beside the profiles) stays until the
     /// import has taken every user, so that `import JOINED --resume` can continue an interrupted one.
     func importWithHashes(_ a: Invocation) throws {
         guard let path = a[0], let hashes = a.values["--hashes"].map(Paths.expandingTilde) else { throw ShellError("usage: import FILE --hashes HASHES.ndjson") }
@@ -28,6 +28,10 @@ extension Shell {
         var rest = a
         rest.positionals[0] = joined
         rest.values["--hashes"] = nil
+        // The joined users are in Auth0's schema already: the session's maps are not for them.
+        let maps = session.mapping
+        session.mapping = ImportMapping()
+        defer { session.mapping = maps }
         try importFile(rest)
         unlink(joined)
         if let f = report.failure { throw ShellError(f) }

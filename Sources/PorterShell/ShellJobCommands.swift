@@ -41,13 +41,19 @@ extension Shell {
         let t = try tenant()
         guard let connectionName = session.connection else { throw ShellError("choose a database connection first: use CONNECTION") }
         let connection = try t.connection(named: connectionName)
+        let mapped = readsThroughMaps(path)
+        if mapped { session.lastSource = path }
         if let local = t as? LocalTenant {
             // The embedded tenant imports the whole file in one job, batch by batch.
             try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail),
-                              resume: resume)
+                              resume: resume, mapped: mapped)
             return
         }
         var request = ImportRequest(path: path, connectionID: connection.id)
+        if mapped {
+            request.mapping = session.mapping
+            request.csv = session.csvSource(for: path)
+        }
         request.upsert = upsert
         request.externalID = externalID
         request.sendCompletionEmail = sendEmail
@@ -56,7 +62,7 @@ extension Shell {
         let progress = Progress(console: console, label: "importing", total: nil)
         var shown = 0
         pipeline.problem = { [console] p in
-            if shown < 20 { console.print("\(path):\(p.line):\(p.column): user \(p.index): \(p.code) \(p.path.isEmpty ? "" : p.path + ": ")\(p.message)") }
+            if shown < 20 { console.print(FileValidation.located(p, file: path)) }
             shown += 1
         }
         pipeline.status = { [console] in console.note($0) }
@@ -82,10 +88,14 @@ extension Shell {
         }
     }
 
-    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions, resume: Bool) throws {
+    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions, resume: Bool, mapped: Bool) throws {
         let progress = Progress(console: console, label: "importing", total: nil)
         let report = try running(progress, cancelled: "import cancelled") {
-            try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled)
+            if mapped {
+                return try LocalImport.run(t, source: path, mapping: session.mapping, csv: session.csvSource(for: path), options: options, resume: resume,
+                                           progress: { progress.update($0) }, isCancelled: isCancelled)
+            }
+            return try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled)
         }
         console.print(report.summaryLine)
         if let f = report.failure { throw ShellError(f) }
@@ -95,7 +105,14 @@ extension Shell {
         let w = a.positionals
         // '-' is standard input.
         let path = w[0] == "-" ? "/dev/stdin" : w[0]
-        let s = try FileValidation.run(path: path, name: w[0], all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        let s: FileValidation.Summary
+        if w[0] == "-" ? !session.mapping.isIdentity : readsThroughMaps(path) {
+            if w[0] != "-" { session.lastSource = path }
+            s = try FileValidation.run(path: path, name: w[0], mapping: session.mapping, format: w[0] == "-" ? .json : nil, csv: session.csvSource(for: path),
+                                       all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        } else {
+            s = try FileValidation.run(path: path, name: w[0], all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        }
         if let h = s.hiddenLine { console.print(h) }
         console.print(s.summaryLine)
         if let f = s.failure { throw ShellError(f) }
