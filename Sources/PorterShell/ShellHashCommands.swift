@@ -15,15 +15,22 @@ extension Shell {
         guard let connectionName = session.connection else { throw ShellError("choose a database connection first: use CONNECTION") }
         _ = try t.connection(named: connectionName)
         let joined = path + ".with-hashes.ndjson"
-        var join = HashJoin(profiles: path, hashes: hashes, output: joined, report: path + ".hashes-report.json")
-        join.importWithoutHash = a.has("--import-without-hash")
-        join.isCancelled = isCancelled
-        let progress = Progress(console: console, label: "joining hashes", total: nil)
-        let report = try running(progress, cancelled: "hash join cancelled; nothing was imported") { try join.run() }
-        console.print(report.summaryLine)
-        guard report.written > 0 else {
-            unlink(joined)
-            throw ShellError("no user to import" + (report.failure.map { ": " + $0 } ?? ""))
+        var report: HashJoin.Report?
+        if a.has("--resume") && FileManager.default.fileExists(atPath: joined) {
+            // The interrupted import goes on from the same joined file (its journal knows it by its size and time).
+            console.note("resuming the import of \(joined), joined when the import began")
+        } else {
+            var join = HashJoin(profiles: path, hashes: hashes, output: joined, report: path + ".hashes-report.json")
+            join.importWithoutHash = a.has("--import-without-hash")
+            join.isCancelled = isCancelled
+            let progress = Progress(console: console, label: "joining hashes", total: nil)
+            let r = try running(progress, cancelled: "hash join cancelled; nothing was imported") { try join.run() }
+            console.print(r.summaryLine)
+            guard r.written > 0 else {
+                unlink(joined)
+                throw ShellError("no user to import" + (r.failure.map { ": " + $0 } ?? ""))
+            }
+            report = r
         }
         var rest = a
         rest.positionals[0] = joined
@@ -34,7 +41,7 @@ extension Shell {
         defer { session.mapping = maps }
         try importFile(rest)
         unlink(joined)
-        if let f = report.failure { throw ShellError(f) }
+        if let f = report?.failure { throw ShellError(f) }
     }
 
     func exportHashes(_ a: Invocation) throws {
