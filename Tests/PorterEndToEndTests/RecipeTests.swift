@@ -24,7 +24,9 @@ import Testing
         let passwords = try #require((try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])?[sample])
         let emails = passwords.keys.sorted()
         let header = "connect local t.sqlite\nuse Username-Password-Authentication\nrun \(Self.recipes)/\(recipe)\n"
-        try p.write("import.porter", header + "import \(Self.recipes)/samples/\(sample)\n")
+        // A copy: whatever an import writes beside its input stays out of the repository.
+        try FileManager.default.copyItem(atPath: Self.recipes + "/samples/" + sample, toPath: p.dir + "/" + sample)
+        try p.write("import.porter", header + "import \(sample)\n")
         let imported = try p.run(["-f", "import.porter"])
         #expect(imported.status == 0, "\(recipe): \(imported.out)\(imported.err)")
         var o = Outcome()
@@ -71,6 +73,17 @@ import Testing
         #expect((u?["app_metadata"] as? [String: Any])?["role"] as? String == "editor")
         #expect(((u?["user_metadata"] as? [String: Any])?["firebase"] as? [String: Any])?["created_at"] as? String == "2020-09-13T12:26:41.000Z")
         #expect(o.users["fb5@example.com"]?["blocked"] as? Bool == true)
+
+        // The recipe's other choice, (b): skip them. They are refused, listed in the errors file, and the command fails.
+        let p = try Porter()
+        let recipe = try String(contentsOfFile: Self.recipes + "/firebase.porter", encoding: .utf8)
+        #expect(recipe.contains("\n# map email = row.passwordHash"))
+        try p.write("skip.porter", recipe.replacingOccurrences(of: "\n# map email = row.passwordHash", with: "\nmap email = row.passwordHash"))
+        try FileManager.default.copyItem(atPath: Self.recipes + "/samples/firebase-auth-export.json", toPath: p.dir + "/fb.json")
+        try p.write("import.porter", "connect local t.sqlite\nrun skip.porter\nimport fb.json\n")
+        let skipped = try p.run(["-f", "import.porter"])
+        #expect(skipped.status == 1 && skipped.out.contains("1 inserted") && skipped.out.contains("5 failed"), "\(skipped.out)\(skipped.err)")
+        #expect(try p.read("fb.json.errors.json").components(separatedBy: "\"user\":").count - 1 == 5)
     }
 
     @Test func keycloakPBKDF2CredentialsVerify() throws {
