@@ -28,7 +28,9 @@ public enum LocalImport {
         public var failure: String? {
             if job.status == "failed" { return "import \(job.id) failed: \(job.statusDetails ?? "no details")" }
             if failed > 0, let errorsFile {
-                return "\(failed) user\(failed == 1 ? "" : "s") not imported; every failed user, with its errors: \(errorsFile) ('job errors \(job.id)' shows them all)"
+                // The users rejected before the job are in the errors file only.
+                let hint = invalid > 0 ? "" : " ('job errors \(job.id)' shows them all)"
+                return "\(failed) user\(failed == 1 ? "" : "s") not imported; every failed user, with its errors: \(errorsFile)\(hint)"
             }
             return nil
         }
