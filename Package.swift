@@ -66,7 +66,8 @@ let package = Package(
         ]),
 
         // MARK: Pipelines and shell
-        .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant"]),
+        .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant",
+                                              .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "PorterShell", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterClient", "PorterJobs", "CEditLine"]),
 
         // MARK: Executable

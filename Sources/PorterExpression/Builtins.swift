@@ -13,7 +13,7 @@ enum Builtins {
         "Number.isInteger": 1...1, "Number.isFinite": 1...1, "Number.isNaN": 1...1, "Number.parseFloat": 1...1, "Number.parseInt": 1...2,
         "Date.parse": 1...1, "Date.UTC": 1...7,
         "Number": 0...1, "String": 0...1, "Boolean": 0...1, "parseInt": 1...2, "parseFloat": 1...1, "isNaN": 1...1, "isFinite": 1...1,
-    ]
+    ].merging(base64Arity) { a, _ in a }
 
     static let methodArity: [String: ClosedRange<Int>] = [
         // String
@@ -226,7 +226,9 @@ enum Builtins {
         case "Boolean": return .bool(a.first?.truthy ?? false)
         case "isNaN": return .bool(n(0).isNaN)
         case "isFinite": return .bool(n(0).isFinite)
-        default: throw Failure.error("TypeError: \(key) is not a function", range)
+        default:
+            if let v = try callBase64(key, a, ctx, range) { return v }
+            throw Failure.error("TypeError: \(key) is not a function", range)
         }
     }
 

@@ -16,6 +16,10 @@ extension Shell {
         CommandSpec(name: "seed", group: .tenant, syntax: .words([.init(name: "N", kind: .number)]),
                     help: "Fill the local tenant with N generated, realistic users (for demos and rehearsals; up to 10,000,000).",
                     example: "seed 1000", run: { try $0.seed($1) }),
+        CommandSpec(name: "export-hashes", group: .tenant, syntax: .words([.init(name: "FILE", kind: .file)]),
+                    flags: [.init(name: "--force", help: "replace an existing file")],
+                    help: "Write the local tenant's bcrypt password hashes (of the connection in use, or all) in the shape of Auth0's password-hash export (NDJSON: _id.$oid, alt_id, email, passwordHash, …), atomically and owner-only, to rehearse 'import PROFILES --hashes FILE' offline.",
+                    example: "export-hashes hashes.ndjson", run: { try $0.exportHashes($1) }),
 
         // MARK: Select
         CommandSpec(name: "query", group: .select, syntax: .text("[LUCENE]", completion: [.queryField]),
@@ -83,7 +87,9 @@ extension Shell {
                     flags: [.init(name: "--upsert", help: "update users that exist (matched by email)"),
                             .init(name: "--external-id", value: "ID", help: "the job's external id"),
                             .init(name: "--send-completion-email", help: "email the tenant's admins when the job ends"),
-                            .init(name: "--resume", help: "continue an interrupted import (remote: from its journal; local: the job a stopped process left)")],
+                            .init(name: "--resume", help: "continue an interrupted import (remote: from its journal; local: the job a stopped process left)"),
+                            .init(name: "--hashes", value: "HASHES.ndjson", help: "join Auth0's password-hash export to FILE (an export job's NDJSON or porter's 'format import'): each user gets its bcrypt hash, matched on the user id with the email checked; users and hashes left out are listed in FILE.hashes-report.json"),
+                            .init(name: "--import-without-hash", help: "with --hashes: import users the hash export has no hash for, without a password (else they are held back)")],
                     help: "Import a JSON array or NDJSON file of users (Auth0's import schema) into the connection, or any CSV, JSON or NDJSON through the import maps ('help map'; a CSV always goes through them, and without maps its header names are Auth0 field paths); failed users go to FILE.errors.json, with the source line and the map. A file that cannot be read to its end imports nobody. Remote tenants: every user is validated first, the valid ones go in jobs under 512,000 bytes, two at a time, recorded in a journal (FILE.porter-import/) so that --resume after Ctrl-C or a crash loses and repeats nobody.",
                     example: "import legacy-users.json --upsert", run: { try $0.importFile($1) }),
         CommandSpec(name: "validate", group: .jobs, syntax: .words([.init(name: "FILE|-", kind: .file)]),

@@ -37,6 +37,7 @@ extension Shell {
 
     func importFile(_ a: Invocation) throws {
         guard let path = a[0] else { throw ShellError("usage: import FILE") }
+        if a.values["--hashes"] != nil { return try importWithHashes(a) }
         let upsert = a.has("--upsert"), externalID = a.values["--external-id"], sendEmail = a.has("--send-completion-email"), resume = a.has("--resume")
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError("no such file: \(path)") }
         let t = try tenant()
