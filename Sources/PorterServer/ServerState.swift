@@ -11,6 +11,7 @@ final class ServerState: @unchecked Sendable {
     let logger: Logger
     let tokens: TokenStore
     let throttle: LoginThrottle
+    let userLogins: UserLoginGuard
     let jobs: JobRunner
     private let lock = NSLock()
     private var activeImports = 0
@@ -23,6 +24,7 @@ final class ServerState: @unchecked Sendable {
         self.logger = logger
         tokens = TokenStore(capacity: options.maxTokens)
         throttle = LoginThrottle(failuresAllowed: options.loginFailuresAllowed, firstWait: options.loginFirstWait)
+        userLogins = UserLoginGuard(failuresAllowed: options.userLoginFailuresAllowed)
         jobs = JobRunner(logger: logger)
     }
 

@@ -738,14 +738,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 """, arguments: [email.lowercased(), connectionName])
         }
         guard let row else { return .noSuchUser }
-        let stored: JSON
-        if let custom: String = row["custom_password_hash"] {
-            stored = try JSON.parse(custom)
-        } else if let hash: String = row["password_hash"] {
-            stored = ["algorithm": "bcrypt", "hash": ["value": .string(hash)]]
-        } else {
-            return .noHash
-        }
+        guard let stored = try Self.storedHash(row) else { return .noHash }
         switch PasswordVerifier.verify(password: password, customHash: stored) {
         case .match: return .match
         case .mismatch: return .mismatch
