@@ -187,6 +187,7 @@ public final class TableWriter {
                 if i > 0 { scratch.append(csv.delimiter) }
                 CSV.appendField(c, to: &scratch, options: csv)
             }
+            if columns.count == 1 && scratch.isEmpty { scratch.append(contentsOf: [0x22, 0x22]) }
             scratch.append(contentsOf: csv.crlf ? [0x0D, 0x0A] : [0x0A])
             try file.write(scratch)
         case .json:
@@ -228,6 +229,8 @@ public final class TableWriter {
 
     public func write(_ row: consuming TableRow) throws(WriterError) {
         if format == .csv {
+            // A row of one empty cell is `""`: an empty line is no row to a CSV reader.
+            if row.bytes.isEmpty { row.bytes.append(contentsOf: [0x22, 0x22]) }
             row.bytes.append(contentsOf: csv.crlf ? Self.crlf : Self.lf)
         } else {
             row.bytes.append(UInt8(ascii: "}"))
@@ -330,7 +333,8 @@ public enum CSV {
     static func appendField(utf8 u: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], options: CSVOptions, guardFormula: Bool = true) {
         let risky = guardFormula && options.formulaGuard && !u.isEmpty &&
             (u[0] == UInt8(ascii: "=") || u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-") || u[0] == UInt8(ascii: "@") || u[0] == 0x09 || u[0] == 0x0D)
-        var needsQuotes = risky
+        // A leading U+FEFF is quoted: at the start of a file, readers take it for a byte-order mark.
+        var needsQuotes = risky || (u.count >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
         if !needsQuotes {
             for b in u where b == options.delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
                 needsQuotes = true
