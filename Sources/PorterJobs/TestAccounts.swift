@@ -1,4 +1,5 @@
 import Foundation
+import PorterFormats
 import PorterJSON
 
 /// One test account of `verify --file`: an email (or username) and its password. The password
@@ -6,18 +7,16 @@ import PorterJSON
 public struct TestAccount: Sendable {
     public var email: String
     public var password: String
-    /// Where it is in the file (`line 3`, `record 2`), for messages.
-    public var position: String
-    public init(email: String, password: String, position: String) {
+    public init(email: String, password: String) {
         self.email = email
         self.password = password
-        self.position = position
     }
 }
 
-/// Reads the accounts of `verify --file`: a JSON array or NDJSON of objects with `email` (or
-/// `username`) and `password`. A record without them is an error with its line and column (never
-/// showing the password).
+/// Reads the accounts of `verify --file` through PorterFormats' ``RecordSource``: a CSV file
+/// with `email` (or `username`) and `password` columns, or a JSON array or NDJSON of such
+/// objects (format by extension, else sniffed). A record without them is an error with its line
+/// and column; no message ever shows a password.
 public enum TestAccounts {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -25,21 +24,27 @@ public enum TestAccounts {
 
     public static func read(path: String) throws -> [TestAccount] {
         var accounts: [TestAccount] = []
-        let reader: JSONStreamReader
-        do { reader = try JSONStreamReader(path: path) } catch { throw Failure(description: error.message) }
-        while true {
-            let element: JSONElement?
-            do { element = try reader.next() } catch { throw Failure(description: "\(path): line \(error.line), column \(error.column): \(error.message)") }
-            guard let element else { break }
-            let at = "\(path): line \(element.line), column \(element.column)"
-            guard case .object = element.value else { throw Failure(description: "\(at): an account is an object {\"email\": …, \"password\": …}, not \(element.value.typeName)") }
-            guard let email = (element.value["email"] ?? element.value["username"])?.stringValue, !email.isEmpty else {
-                throw Failure(description: "\(at): the account has no email (a non-empty string \"email\" or \"username\")")
+        let source: RecordSource
+        do { source = try RecordSource(path: path) } catch { throw Failure(description: "\(path):\(error.line):\(error.column): \(error.message)") }
+        if source.format == .csv {
+            let names = Set(source.header)
+            guard names.contains("email") || names.contains("username"), names.contains("password") else {
+                throw Failure(description: "\(path):1: the header row needs an email (or username) column and a password column; it has \(source.header.joined(separator: ", "))")
             }
-            guard let password = element.value["password"]?.stringValue else {
+        }
+        while true {
+            let record: SourceRecord?
+            do { record = try source.next() } catch { throw Failure(description: "\(path):\(error.line):\(error.column): \(error.message)") }
+            guard let record else { break }
+            let at = "\(path):\(record.line):\(record.column)"
+            if let problem = record.problem { throw Failure(description: "\(at): \(problem)") }
+            guard case .object = record.row else { throw Failure(description: "\(at): an account is an object {\"email\": …, \"password\": …}, not \(record.row.typeName)") }
+            let email = (record.row["email"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 } ?? record.row["username"]?.stringValue ?? ""
+            guard !email.isEmpty else { throw Failure(description: "\(at): the account has no email (a non-empty \"email\" or \"username\")") }
+            guard let password = record.row["password"]?.stringValue else {
                 throw Failure(description: "\(at): the account \(email) has no password (a string \"password\")")
             }
-            accounts.append(TestAccount(email: email, password: password, position: "line \(element.line)"))
+            accounts.append(TestAccount(email: email, password: password))
         }
         return accounts
     }

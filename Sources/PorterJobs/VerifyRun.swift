@@ -28,7 +28,7 @@ public enum VerifyVerdict: String, CaseIterable, Sendable {
     /// The password works: the user can log in (with a second factor for MFA).
     public var passes: Bool { self == .right || self == .mfaRequired }
 
-    public init(_ check: PasswordCheck, remote: Bool) {
+    public init(_ check: PasswordCheck) {
         switch check {
         case .match: self = .right
         case .mfaRequired: self = .mfaRequired
@@ -58,6 +58,10 @@ public struct VerifyRun {
     public struct Failure: Sendable {
         public var email: String
         public var reason: String
+        public init(email: String, reason: String) {
+            self.email = email
+            self.reason = reason
+        }
     }
 
     /// Checks a second at most (0: no limit).
@@ -94,7 +98,7 @@ public struct VerifyRun {
                 lastStart = Date()
                 let answer: PasswordCheck
                 do { answer = try check(account) } catch { return (summary, failures, error) }
-                verdict = VerifyVerdict(answer, remote: remote)
+                verdict = VerifyVerdict(answer)
                 if case .unsupported(let why) = answer { detail = why }
                 switch verdict {
                 case .right, .mfaRequired, .blocked: attempts.succeeded(account.email)

@@ -84,7 +84,7 @@ extension Shell {
                     otherForms: ["job errors ID"],
                     help: "One job, or the users it rejected and why (hashes redacted).", example: "job errors job_abc123", run: { try $0.job($1) }),
         CommandSpec(name: "verify", group: .jobs, syntax: .words([.init(name: "EMAIL", kind: .email, optional: true)]),
-                    flags: [.init(name: "--file", value: "ACCOUNTS", help: "check every account of a JSON array or NDJSON file of {\"email\", \"password\"}, one by one"),
+                    flags: [.init(name: "--file", value: "ACCOUNTS", help: "check every account of a CSV file (email and password columns) or a JSON array or NDJSON of {\"email\", \"password\"}, one by one"),
                             .init(name: "--report", value: "FILE", help: "the failures (email and reason, never a password), CSV or JSON by extension (default ACCOUNTS.verify-failures.csv)"),
                             .init(name: "--rate", value: "N", help: "checks a second at most (remote default 4: Auth0 allows 300 a minute on free tenants; local: no limit)"),
                             .init(name: "--max-failures", value: "N", help: "failed checks of one user in this session before porter skips it (default 3, at most 9: Auth0 locks a user out of an address at 10)")],

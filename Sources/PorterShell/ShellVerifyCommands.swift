@@ -22,7 +22,7 @@ extension Shell {
             throw ShellError("no password given (set PORTER_PASSWORD, or type it when asked)")
         }
         let answer = try t.verify(email: email, password: password, connectionName: session.connection)
-        let verdict = VerifyVerdict(answer, remote: remote)
+        let verdict = VerifyVerdict(answer)
         if verdict.passes || verdict == .blocked { verifyAttempts.succeeded(email) } else { verifyAttempts.failed(email) }
         let place = t.displayName
         switch answer {

@@ -94,8 +94,8 @@ import Testing
         let expected = try JSONSerialization.jsonObject(with: Data(try p.read("expected.json").utf8)) as? [String: Int] ?? [:]
         #expect(expected == ["right": 900, "wrong": 60, "unknown": 30, "blocked": 10])
         #expect(try p.run(["-c", "import bulk-import.json"]).out.contains("970 inserted, 0 updated, 0 failed"))
-        // Locally: the stored hashes (a blocked user's password is right; an unknown user is named).
-        let local = try p.run(["-c", "verify --file accounts.json --report local-failures.csv"])
+        // Locally, from the CSV copy: the stored hashes (a blocked user's password is right; an unknown user is named).
+        let local = try p.run(["-c", "verify --file accounts.csv --report local-failures.csv"])
         #expect(local.status != 0 && local.out.contains("1000 of 1000 accounts checked: 910 passed, 90 failed (910 password right, 60 wrong password, 30 no such user)"), "\(local.out) \(local.err)")
         #expect(try p.read("local-failures.csv").split(separator: "\n").count == 91)
         // Remotely: logins (a blocked user cannot log in; an unknown user looks like a wrong password).
@@ -132,7 +132,7 @@ import Testing
         for (name, text) in [("local output", local.out + local.err), ("remote output", remote.out + remote.err), ("again output", again.out + again.err), ("server log", s.log.text)] {
             #expect(!leaks(text), "a password in the \(name)")
         }
-        let inputs: Set<String> = ["accounts.json", "again.json", "bulk-import.json", "expected.json", "remote.porter", "again.porter"]
+        let inputs: Set<String> = ["accounts.json", "accounts.csv", "again.json", "bulk-import.json", "expected.json", "remote.porter", "again.porter"]
         var scanned = 0
         for case let file as String in FileManager.default.enumerator(atPath: p.dir)! where !inputs.contains(file) {
             guard let data = FileManager.default.contents(atPath: p.dir + "/" + file) else { continue }

@@ -3,11 +3,11 @@
   python3 verify_check.py fixtures HASHES.json DIR   users of every hash algorithm (from the fixtures
       made by passlib/bcrypt/argon2/hashlib): DIR/import.json (Auth0's import schema), DIR/cases.json
   python3 verify_check.py accounts N DIR              N import users with cheap salted digests and the
-      accounts file of verify --file: DIR/bulk-import.json, DIR/accounts.json, DIR/expected.json
+      accounts file of verify --file: DIR/bulk-import.json, DIR/accounts.json (NDJSON), DIR/accounts.csv, DIR/expected.json
   SDK/python verify_check.py sdk BASE CLIENT SECRET MGMT_CLIENT MGMT_SECRET EMAIL PASSWORD BLOCKED_EMAIL BLOCKED_PASSWORD REALM
       Auth0's Python SDK, unchanged (GetToken.login with a realm), against porter serve: the token's shape,
       the id token checked by the SDK's own TokenVerifier, and the documented errors it raises."""
-import base64, hashlib, hmac, json, os, random, sys
+import csv, hashlib, hmac, json, os, random, sys
 
 
 def fixtures(hashes, out):
@@ -58,6 +58,10 @@ def accounts(n, out):
     json.dump(users, open(os.path.join(out, "bulk-import.json"), "w"))
     with open(os.path.join(out, "accounts.json"), "w") as f:
         f.write("\n".join(json.dumps(a) for a in accts) + "\n")   # NDJSON
+    with open(os.path.join(out, "accounts.csv"), "w", newline="") as f:   # the same accounts as CSV
+        w = csv.writer(f)
+        w.writerow(["email", "password"])
+        w.writerows([a["email"], a["password"]] for a in accts)
     json.dump(expected, open(os.path.join(out, "expected.json"), "w"))
 
 
