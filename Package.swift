@@ -50,6 +50,7 @@ let package = Package(
         .target(name: "PorterTenant", dependencies: [
             "PorterJSON", "PorterQuery", "PorterFormats",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_interrupt for QueryInterrupt
         ]),
 
         .target(name: "PorterClient", dependencies: ["PorterJSON", "PorterTenant", "CCurl"]),

@@ -41,6 +41,17 @@ final class ServerState: @unchecked Sendable {
         }
     }
 
+    /// A read that SQLite stops when the budget runs out (its reader connection is free at once).
+    func interruptibleRead<T: Sendable>(_ body: @escaping @Sendable (QueryInterrupt) throws -> T) async throws -> T {
+        let interrupt = QueryInterrupt()
+        guard options.requestBudget > 0 else { return try await Blocking.run { try body(interrupt) } }
+        return try await Deadline.race(seconds: options.requestBudget,
+                                       timeout: APIError(503, "The query exceeded the timeout. Please try refining your search criteria.", errorCode: "operation_timeout"),
+                                       onTimeout: { interrupt.fire() }) {
+            try await Blocking.run { try body(interrupt) }
+        }
+    }
+
     // MARK: Import slots
 
     func claimImportSlot() -> Bool {

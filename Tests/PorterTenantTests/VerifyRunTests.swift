@@ -2,8 +2,8 @@ import Foundation
 import PorterFormats
 import PorterJobs
 import PorterJSON
-import PorterTenant
 import Testing
+import PorterTenant
 
 /// `verify --file`'s engine: the accounts file (CSV, JSON, NDJSON), the pace, the failure cap
 /// per user, a stop on errors that concern every account, the report; and the local login.
