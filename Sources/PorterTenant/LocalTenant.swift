@@ -400,9 +400,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             config.readonly = true
             config.busyMode = .timeout(10)
             let reader = try DatabaseQueue(path: path, configuration: config)
-            // For the percentage only: users imported meanwhile may still be exported.
+            // For the percentage only, from the rowids (the export goes in rowid order): counting
+            // the connection's users first would cost a whole scan of the table.
             let cap = limit ?? .max
-            let total = min(cap, try count(query: "", connectionName: connectionName, in: reader))
+            let (low, high) = try reader.read { db -> (Int64, Int64) in
+                let r = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM users")
+                return (r?[0] ?? 0, r?[1] ?? 0)
+            }
             let names = fields.map { $0.exportAs ?? $0.name }
             // Fast compression: the file is a download that lives for minutes.
             let writer = try TableWriter(path: file, format: format == "csv" ? .csv : .ndjson, columns: names, force: true, compressionLevel: 1)
@@ -410,12 +414,17 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             struct LimitReached: Error {}
             let write = ExportJobWriter(writer: writer, fields: fields)
             do {
-                try forEachProfileText(query: "", connectionName: connectionName, sort: nil, in: reader) { text in
+                try forEachRow(query: "", connectionName: connectionName, sort: nil, columns: "profile, id", in: reader) { row in
                     if n >= cap { throw LimitReached() }
-                    try write.user(text: text)
+                    try row.withUnsafeData(atIndex: 0) { data in
+                        guard let data else { return try Self.emptyProfile.withUnsafeBytes { try write.user(text: $0) } }
+                        try data.withUnsafeBytes { try write.user(text: $0) }
+                    }
                     n += 1
                     if n % 100 == 0 && Self.exportPause > 0 { usleep(Self.exportPause * 1000) }
-                    let percent = total > 0 ? min(99, n * 100 / total) : 0
+                    let rowid: Int64 = row[1]
+                    let byRowid = high > low ? Int((rowid - low) * 100 / (high - low + 1)) : 0
+                    let percent = min(99, cap == .max ? byRowid : max(byRowid, n * 100 / max(cap, 1)))
                     if percent > reported {
                         reported = percent
                         try db.write { db in try db.execute(sql: "UPDATE jobs SET percentage_done = ? WHERE id = ?", arguments: [percent, id]) }
