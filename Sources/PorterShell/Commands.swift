@@ -102,8 +102,12 @@ extension Shell {
         CommandSpec(name: "job", group: .jobs, syntax: .words([.init(name: "ID|errors", kind: .jobID), .init(name: "ID", kind: .jobID, optional: true)]),
                     otherForms: ["job errors ID"],
                     help: "One job, or the users it rejected and why (hashes redacted).", example: "job errors job_abc123", run: { try $0.job($1) }),
-        CommandSpec(name: "verify", group: .jobs, syntax: .words([.init(name: "EMAIL", kind: .email)]),
-                    help: "Check a password (from $PORTER_PASSWORD, else asked for, never echoed or saved) against the stored hash (local tenant).",
+        CommandSpec(name: "verify", group: .jobs, syntax: .words([.init(name: "EMAIL", kind: .email, optional: true)]),
+                    flags: [.init(name: "--file", value: "ACCOUNTS", help: "check every account of a CSV file (email and password columns) or a JSON array or NDJSON of {\"email\", \"password\"}, one by one"),
+                            .init(name: "--report", value: "FILE", help: "the failures (email and reason, never a password), CSV or JSON by extension (default ACCOUNTS.verify-failures.csv)"),
+                            .init(name: "--rate", value: "N", help: "checks a second at most (remote default 4: Auth0 allows 300 a minute on free tenants; local: no limit)"),
+                            .init(name: "--max-failures", value: "N", help: "failed checks of one user in this session before porter skips it (default 3, at most 9: Auth0 locks a user out of an address at 10)")],
+                    help: "Check a password: on the local tenant against the stored hash (nothing changes); on a remote tenant (Auth0 or 'porter serve') by logging in through the Authentication API's password-realm grant (realm: the connection in use), with an application that has the Password grant (PORTER_VERIFY_CLIENT_ID/PORTER_VERIFY_CLIENT_SECRET, else asked for without echo). A remote success counts as a login on the tenant (logins_count, last_login, logs) and failures count toward its brute-force protection. The password comes from $PORTER_PASSWORD, else is asked for; it is never echoed, logged, saved or reported. --file checks a list of test accounts with a summary and a report of failures.",
                     example: "verify ada@acme.com", run: { try $0.verify($1) }),
 
         // MARK: Session

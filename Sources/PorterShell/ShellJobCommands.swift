@@ -7,7 +7,7 @@ import PorterQuery
 import PorterClient
 import PorterTenant
 
-// Jobs: export, import, validate, jobs, job, verify.
+// Jobs: export, import, validate, jobs, job (verify: ShellVerifyCommands).
 extension Shell {
     func export(_ a: Invocation) throws {
         let w = a.positionals
@@ -141,22 +141,6 @@ extension Shell {
             console.print(try t.job(id: w[0]).json.serialized(pretty: true))
         } else {
             throw ShellError("usage: job ID | job errors ID")
-        }
-    }
-
-    func verify(_ a: Invocation) throws {
-        let w = a.positionals
-        // $PORTER_PASSWORD (for scripts), else the terminal without echo, else a line of stdin.
-        let fromEnv = ProcessInfo.processInfo.environment["PORTER_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let password = fromEnv ?? readSecret("password for \(w[0]): ") else {
-            throw ShellError("no password given (set PORTER_PASSWORD, or type it when asked)")
-        }
-        switch try localTenant(for: "verify").verify(email: w[0], password: password, connectionName: session.connection) {
-        case .match: console.print("✓ the password matches the stored hash of \(w[0])")
-        case .mismatch: throw ShellError("✗ the password does NOT match the stored hash of \(w[0])")
-        case .noSuchUser: throw ShellError("no user with the email \(w[0])" + (session.connection.map { " in \($0)" } ?? ""))
-        case .noHash: throw ShellError("\(w[0]) has no stored password hash")
-        case .unsupported(let why): throw ShellError("cannot verify: \(why)")
         }
     }
 }
