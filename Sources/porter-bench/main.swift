@@ -13,6 +13,7 @@ switch which {
 case "json": benchJSON(rest)
 case "query": benchQuery(rest)
 case "query-parse": benchQueryParse(rest)
+case "query-sql": benchQuerySQL(rest)
 case "expression": benchExpression(rest)
 case "tenant-import": benchTenantImport(rest)
 case "tenant-query": benchTenantQuery(rest)
