@@ -20,6 +20,7 @@ case "tenant-queries": benchTenantQueries(rest)
 case "tenant-scan": benchTenantScan(rest)
 case "validate": benchValidate(rest)
 case "export": benchExport(rest)
+case "diff": benchDiff(rest)
 default:
     FileHandle.standardError.write("porter-bench: unknown benchmark '\(which)'\n".data(using: .utf8)!)
     exit(2)
