@@ -20,7 +20,7 @@ extension Builtins {
             var i = 0
             while i < units.count {
                 let n = min(3, units.count - i)
-                let b0 = Int(units[i]), b1 = n > 1 ? Int(units[i + 1]) : 0, b2 = n > 2 ? Int(units[i + 2]) : 0
+                let b0 = Int(truncatingIfNeeded: units[i]), b1 = n > 1 ? Int(truncatingIfNeeded: units[i + 1]) : 0, b2 = n > 2 ? Int(truncatingIfNeeded: units[i + 2]) : 0
                 out.append(base64Alphabet[b0 >> 2])
                 out.append(base64Alphabet[(b0 & 3) << 4 | b1 >> 4])
                 out.append(n > 1 ? base64Alphabet[(b1 & 15) << 2 | b2 >> 6] : 0x3D)
@@ -37,9 +37,9 @@ extension Builtins {
             }
             func value(_ u: UInt16) -> Int? {
                 switch u {
-                case 0x41...0x5A: return Int(u) - 0x41
-                case 0x61...0x7A: return Int(u) - 0x61 + 26
-                case 0x30...0x39: return Int(u) - 0x30 + 52
+                case 0x41...0x5A: return Int(truncatingIfNeeded: u) - 0x41
+                case 0x61...0x7A: return Int(truncatingIfNeeded: u) - 0x61 + 26
+                case 0x30...0x39: return Int(truncatingIfNeeded: u) - 0x30 + 52
                 case 0x2B: return 62
                 case 0x2F: return 63
                 default: return nil
@@ -53,11 +53,11 @@ extension Builtins {
             out.reserveCapacity(values.count * 3 / 4)
             var buffer = 0, bits = 0
             for v in values {
-                buffer = buffer << 6 | v
+                buffer = (buffer << 6 | v) & 0xFFFF  // at most 14 bits are pending
                 bits += 6
                 if bits >= 8 {
                     bits -= 8
-                    out.append(UInt16((buffer >> bits) & 0xFF))
+                    out.append(UInt16(truncatingIfNeeded: (buffer >> bits) & 0xFF))
                 }
             }
             return .string(String(decoding: out, as: UTF16.self))
