@@ -104,7 +104,7 @@ for i, algorithm in enumerate(algorithms):
                                  "secretData": json.dumps({"value": "$1$abcdefgh$Jx2Ws5ZdvLOGRdkgBfyqu.", "salt": "", "additionalParameters": {}}),
                                  "credentialData": json.dumps({"hashIterations": 1, "algorithm": "md5-crypt", "additionalParameters": {}})})
         pws[email] = None
-    elif algorithm == "argon2":  # Keycloak 25's default outside FIPS mode
+    elif algorithm == "argon2":  # the default outside FIPS mode since Keycloak 25 (Red Hat build 26 upgrading guide)
         u["credentials"].append(keycloak_argon2(p))
         pws[email] = p
     else:
