@@ -10,7 +10,7 @@ extension Builtins {
     static func callBase64(_ key: String, _ a: [Value], _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Value? {
         switch key {
         case "btoa":
-            let units = Array(a[0].jsString.utf16)
+            let units = a[0].jsString.units
             guard units.allSatisfy({ $0 <= 0xFF }) else {
                 throw Failure.error("InvalidCharacterError: Invalid character (btoa takes characters up to U+00FF)", range)
             }
@@ -27,10 +27,10 @@ extension Builtins {
                 out.append(n > 2 ? base64Alphabet[b2 & 63] : 0x3D)
                 i += 3
             }
-            return .string(String(decoding: out, as: UTF16.self))
+            return .string(JSString(units: out))
         case "atob":
             // WHATWG forgiving-base64 decode.
-            var units = Array(a[0].jsString.utf16).filter { ![0x09, 0x0A, 0x0C, 0x0D, 0x20].contains($0) }
+            var units = a[0].jsString.units.filter { ![0x09, 0x0A, 0x0C, 0x0D, 0x20].contains($0) }
             if units.count % 4 == 0 {
                 if units.last == 0x3D { units.removeLast() }
                 if units.last == 0x3D { units.removeLast() }
@@ -60,7 +60,7 @@ extension Builtins {
                     out.append(UInt16(truncatingIfNeeded: (buffer >> bits) & 0xFF))
                 }
             }
-            return .string(String(decoding: out, as: UTF16.self))
+            return .string(JSString(units: out))
         default:
             return nil
         }
