@@ -53,7 +53,7 @@ extension Builtins {
             out.reserveCapacity(values.count * 3 / 4)
             var buffer = 0, bits = 0
             for v in values {
-                buffer = buffer << 6 | v
+                buffer = (buffer << 6 | v) & 0xFFFF  // at most 14 bits are pending
                 bits += 6
                 if bits >= 8 {
                     bits -= 8

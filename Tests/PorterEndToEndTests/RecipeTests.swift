@@ -88,8 +88,8 @@ import Testing
 
     @Test func keycloakPBKDF2CredentialsVerify() throws {
         let o = try run("keycloak.porter", "keycloak-realm-export.json")
-        #expect(o.inserted == 6 && o.verified == 4 && o.withoutHash == 2 && o.wrongRefused == 4,
-                "pbkdf2-sha256 (two), pbkdf2-sha512, pbkdf2 (SHA-1) verify; no credential and md5-crypt have none: \(o)")
+        #expect(o.inserted == 7 && o.verified == 5 && o.withoutHash == 2 && o.wrongRefused == 5,
+                "pbkdf2-sha256 (two), pbkdf2-sha512, pbkdf2 (SHA-1) and argon2 verify; no credential and md5-crypt have none: \(o)")
         #expect(o.marked.hasSuffix("1"), "md5-crypt is listed: \(o.marked)")
         #expect(o.users["kc3@example.com"]?["blocked"] as? Bool == true)
         #expect((o.users["kc0@example.com"]?["app_metadata"] as? [String: Any])?["roles"] as? [String] == ["default-roles-acme", "admin"])

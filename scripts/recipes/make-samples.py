@@ -9,6 +9,7 @@ the salts (random by design in the libraries)."""
 import base64, csv, hashlib, io, json, os, random
 
 import bcrypt
+from argon2.low_level import Type, hash_secret_raw
 from passlib.hash import django_argon2, django_pbkdf2_sha1, django_pbkdf2_sha256, django_salted_md5, django_salted_sha1
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "samples")
@@ -69,6 +70,15 @@ passwords["firebase-auth-export.json"] = pws
 # carry credentials with `secretData` and `credentialData` as JSON strings, base64 salt and hash,
 # as Keycloak's Pbkdf2PasswordHashProvider writes them (passwords under 14 characters padded with
 # NULs before PBKDF2; derived key 256 bits for pbkdf2-sha256, 512 for pbkdf2-sha512 and pbkdf2).
+def keycloak_argon2(p):
+    # Keycloak's Argon2PasswordHashProvider (BouncyCastle; the password's UTF-8): raw hash and salt in base64,
+    # type/version/hashLength/memory/parallelism in credentialData.additionalParameters (lists of strings).
+    salt = rnd.randbytes(16)
+    key = hash_secret_raw(p.encode(), salt, time_cost=3, memory_cost=256, parallelism=1, hash_len=32, type=Type.ID, version=19)
+    return {"id": "c%031x" % rnd.getrandbits(124), "type": "password", "createdDate": 1690000000000,
+            "secretData": json.dumps({"value": base64.b64encode(key).decode(), "salt": base64.b64encode(salt).decode(), "additionalParameters": {}}),
+            "credentialData": json.dumps({"hashIterations": 3, "algorithm": "argon2", "additionalParameters": {
+                "hashLength": ["32"], "memory": ["256"], "type": ["id"], "version": ["1.3"], "parallelism": ["1"]}})}
 def keycloak_credential(p, algorithm, iterations):
     digest, bits = {"pbkdf2-sha256": ("sha256", 256), "pbkdf2-sha512": ("sha512", 512), "pbkdf2": ("sha1", 512)}[algorithm]
     salt = rnd.randbytes(16)
@@ -78,7 +88,7 @@ def keycloak_credential(p, algorithm, iterations):
             "secretData": json.dumps({"value": base64.b64encode(key).decode(), "salt": base64.b64encode(salt).decode(), "additionalParameters": {}}),
             "credentialData": json.dumps({"hashIterations": iterations, "algorithm": algorithm, "additionalParameters": {}})}
 users, pws = [], {}
-algorithms = ["pbkdf2-sha256", "pbkdf2-sha512", "pbkdf2", "pbkdf2-sha256", None, "md5-crypt"]
+algorithms = ["pbkdf2-sha256", "pbkdf2-sha512", "pbkdf2", "pbkdf2-sha256", None, "md5-crypt", "argon2"]
 for i, algorithm in enumerate(algorithms):
     email = "kc%d@example.com" % i
     p = pw(i, "k")
@@ -94,6 +104,9 @@ for i, algorithm in enumerate(algorithms):
                                  "secretData": json.dumps({"value": "$1$abcdefgh$Jx2Ws5ZdvLOGRdkgBfyqu.", "salt": "", "additionalParameters": {}}),
                                  "credentialData": json.dumps({"hashIterations": 1, "algorithm": "md5-crypt", "additionalParameters": {}})})
         pws[email] = None
+    elif algorithm == "argon2":  # the default outside FIPS mode since Keycloak 25 (Red Hat build 26 upgrading guide)
+        u["credentials"].append(keycloak_argon2(p))
+        pws[email] = p
     else:
         u["credentials"].append(keycloak_credential(p, algorithm, 1000 + i))
         pws[email] = p
