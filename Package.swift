@@ -68,7 +68,8 @@ let package = Package(
         ]),
 
         // MARK: Pipelines and shell
-        .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant"]),
+        .target(name: "PorterJobs", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant",
+                                              .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "PorterShell", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterTenant", "PorterClient", "PorterJobs", "CEditLine"]),
 
         // MARK: Executable
@@ -79,7 +80,7 @@ let package = Package(
         ]),
 
         // Fuzz targets' properties (PorterFuzz) and the libFuzzer entry point, built by scripts/fuzz.
-        .target(name: "PorterFuzz", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression"]),
+        .target(name: "PorterFuzz", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats"]),
         .executableTarget(name: "porter-fuzz", dependencies: ["PorterFuzz"]),
 
         .executableTarget(name: "porter-bench", dependencies: [

@@ -182,14 +182,7 @@ public final class TableWriter {
         switch format {
         case .csv:
             if csv.bom { try file.write([0xEF, 0xBB, 0xBF]) }
-            scratch.removeAll(keepingCapacity: true)
-            for (i, c) in columns.enumerated() {
-                if i > 0 { scratch.append(csv.delimiter) }
-                CSV.appendField(c, to: &scratch, options: csv)
-            }
-            if columns.count == 1 && scratch.isEmpty { scratch.append(contentsOf: [0x22, 0x22]) }
-            scratch.append(contentsOf: csv.crlf ? [0x0D, 0x0A] : [0x0A])
-            try file.write(scratch)
+            try file.write(CSV.record(columns, options: csv))
         case .json:
             try file.write("[")
         case .ndjson:
@@ -314,6 +307,19 @@ public enum CSV {
         case .bool(let b): return b ? "true" : "false"
         case .array, .object: return cell.serialized()
         }
+    }
+
+    /// One record of text fields with its line ending, as the writer writes a header (a lone
+    /// empty field is `""`: an empty line is no record to a reader).
+    public static func record(_ fields: [String], options: CSVOptions) -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, f) in fields.enumerated() {
+            if i > 0 { out.append(options.delimiter) }
+            appendField(f, to: &out, options: options)
+        }
+        if fields.count == 1 && out.isEmpty { out.append(contentsOf: [0x22, 0x22]) }
+        out.append(contentsOf: options.crlf ? [0x0D, 0x0A] : [0x0A])
+        return out
     }
 
     static func appendCell(_ cell: JSON?, to out: inout [UInt8], options: CSVOptions) {
