@@ -61,4 +61,6 @@ struct OAuthError: Error {
     var retryAfter: Int?
     /// More members of the body (`mfa_token` of `mfa_required`).
     var extra: JSONObject = [:]
+    /// More headers (a rate limit's `X-RateLimit-*`).
+    var headers: [(String, String)] = []
 }

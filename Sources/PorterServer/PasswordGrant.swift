@@ -7,7 +7,8 @@ import PorterTenant
 /// connection, and `password` with the Default Directory), checked against the stored hashes,
 /// with Auth0's answers: `invalid_grant` "Wrong email or password.", 401 `unauthorized` "user is
 /// blocked", 429 `too_many_attempts` after 10 consecutive failures for one user from one address,
-/// `mfa_required`; a success counts as a login (logins_count, last_login, last_ip, updated_at).
+/// `mfa_required`, 429 `too_many_requests` past the Authentication API's rate limit per client;
+/// a success counts as a login (logins_count, last_login, last_ip, updated_at).
 /// Neither the password nor the username is ever logged.
 struct PasswordGrant {
     let state: ServerState
@@ -20,6 +21,11 @@ struct PasswordGrant {
 
     func answer(grantType: String, fields: [String: String], clientID: String, client: ServerOptions.Client,
                 address: String, issuer: String) async throws -> Response {
+        let d = state.passwordGrantLimiter.take(clientID)
+        guard d.allowed else {
+            throw OAuthError(statusCode: 429, error: "too_many_requests", description: "Global limit has been reached", retryAfter: d.retryAfter,
+                             headers: [("X-RateLimit-Limit", String(d.limit)), ("X-RateLimit-Remaining", String(d.remaining)), ("X-RateLimit-Reset", String(d.reset))])
+        }
         guard let username = fields["username"], !username.isEmpty else { throw Self.missing("username") }
         guard let password = fields["password"] else { throw Self.missing("password") }
         let realm: String

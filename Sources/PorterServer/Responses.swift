@@ -36,6 +36,7 @@ extension OAuthError: HTTPResponseError {
         for (k, v) in extra { body[k] = v }
         var r = Reply.json(.object(body), status: status)
         if let retryAfter { r.headers[HTTPField.Name("Retry-After")!] = String(retryAfter) }
+        for (k, v) in headers { if let n = HTTPField.Name(k) { r.headers[n] = v } }
         r.headers[.cacheControl] = "no-store"
         return r
     }

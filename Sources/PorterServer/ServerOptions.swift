@@ -57,6 +57,9 @@ public struct ServerOptions: Sendable {
     /// Brute-force protection of the password grants: consecutive failures for one user from one
     /// address before that pair is refused with `too_many_attempts` (Auth0: 10); a success resets it.
     public var userLoginFailuresAllowed = 10
+    /// The Authentication API's limit on the password grants, per client (Auth0's free tenants:
+    /// `/oauth/token` 30 a second, burst 30); past it, 429 `too_many_requests`.
+    public var passwordGrantRateLimit = RateLimitPolicy(burst: 30, perSecond: 30)
     /// Every user of the password grants needs a second factor: a right password answers `mfa_required`.
     public var requireMFA = false
     public var logLevel: Logger.Level = .info

@@ -12,6 +12,7 @@ final class ServerState: @unchecked Sendable {
     let tokens: TokenStore
     let throttle: LoginThrottle
     let userLogins: UserLoginGuard
+    let passwordGrantLimiter: RateLimiter
     let jobs: JobRunner
     private let lock = NSLock()
     private var activeImports = 0
@@ -25,6 +26,7 @@ final class ServerState: @unchecked Sendable {
         tokens = TokenStore(capacity: options.maxTokens)
         throttle = LoginThrottle(failuresAllowed: options.loginFailuresAllowed, firstWait: options.loginFirstWait)
         userLogins = UserLoginGuard(failuresAllowed: options.userLoginFailuresAllowed)
+        passwordGrantLimiter = RateLimiter(options.passwordGrantRateLimit)
         jobs = JobRunner(logger: logger)
     }
 

@@ -28,7 +28,8 @@ struct ServeCommand: ParsableCommand {
         verify client (--verify-client ID:SECRET, or PORTER_SERVE_VERIFY_CLIENT_ID / \
         PORTER_SERVE_VERIFY_CLIENT_SECRET, or generated and printed at start). As Auth0: a success counts as \
         a login (logins_count, last_login), 10 consecutive failures for one user from one address answer \
-        too_many_attempts until the server restarts, a blocked user answers "user is blocked".
+        too_many_attempts until the server restarts, a blocked user answers "user is blocked"; past \
+        --password-grant-rate-limit requests a second per client they answer 429 too_many_requests.
         """
     )
 
@@ -49,6 +50,8 @@ struct ServeCommand: ParsableCommand {
     var verifyClient: String?
     @Option(name: .long, help: ArgumentHelp("The connection the password grant without a realm uses (Auth0's Default Directory; none by default).", valueName: "connection"))
     var defaultDirectory: String?
+    @Option(name: .long, help: ArgumentHelp("Password-grant requests a second per client (also its burst; Auth0's free tenants: 30).", valueName: "n"))
+    var passwordGrantRateLimit = 30
     @Flag(name: .long, help: "Every password-grant login needs a second factor: a right password answers mfa_required (for rehearsing MFA tenants).")
     var requireMfa = false
 
@@ -59,6 +62,7 @@ struct ServeCommand: ParsableCommand {
             }
         }
         guard rateLimit >= 1, rateLimit <= 1_000_000 else { throw ValidationError("--rate-limit must be between 1 and 1000000") }
+        guard passwordGrantRateLimit >= 1, passwordGrantRateLimit <= 1_000_000 else { throw ValidationError("--password-grant-rate-limit must be between 1 and 1000000") }
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0 and 86400 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
@@ -99,6 +103,7 @@ struct ServeCommand: ParsableCommand {
             options.clients[verifyID] = .init(secret: vSecret, scopes: [], grants: ServerOptions.GrantType.passwordGrants)
         }
         options.defaultDirectory = defaultDirectory
+        options.passwordGrantRateLimit = RateLimitPolicy(burst: passwordGrantRateLimit, perSecond: Double(passwordGrantRateLimit))
         options.requireMFA = requireMfa
         let path = tenant ?? LocalTenant.defaultPath
         let server = ManagementServer(tenantPath: path, options: options)

@@ -31,7 +31,7 @@ import Testing
          "PORTER_VERIFY_CLIENT_ID": "verify-app", "PORTER_VERIFY_CLIENT_SECRET": "verify-secret"]
     }
 
-    static let verifyClient = ["--verify-client", "verify-app:verify-secret"]
+    static let verifyClient = ["--verify-client", "verify-app:verify-secret", "--password-grant-rate-limit", "100000"]
 
     struct Case: Decodable { var email: String; var password: String; var algorithm: String; var fixture: String }
     struct Account: Decodable { var email: String; var password: String }
@@ -111,6 +111,18 @@ import Testing
         #expect(report.count == 100 && Set(report.map { $0["reason"] ?? "" }) == ["wrong password: wrong email or password", "user blocked"], "\(report.prefix(3))")
         #expect(try loginsCount(s, "user0@bulk.test") == 1 && loginsCount(s, "user99@bulk.test") == 0, "a success counts as a login; a blocked user's does not")
 
+        // Past the Authentication API's rate limit, porter waits and goes on: the same counts.
+        let limited = try ServeTests.Server(dir: p.dir, arguments: ["--verify-client", "verify-app:verify-secret", "--password-grant-rate-limit", "2"])
+        try p.write("few.json", (try p.read("accounts.json")).split(separator: "\n").prefix(8).joined(separator: "\n") + "\n")
+        try p.write("limited.porter", """
+            connect http://127.0.0.1:\(limited.port)
+            use \(Self.realm)
+            verify --file few.json --rate 1000 --report few-failures.csv
+            """)
+        let slowed = try p.run(["-f", "limited.porter"], env: environment(p))
+        #expect(slowed.out.contains("8 of 8 accounts checked: 8 passed, 0 failed (8 password right)"), "\(slowed.out) \(slowed.err)")
+        #expect(slowed.out.contains("429 too_many_requests; retrying in"), "the wait is said: \(slowed.out)")
+
         // One user tried again and again: porter stops at --max-failures, so the lock is never reached.
         try p.write("again.json", String(repeating: #"{"email":"user1@bulk.test","password":"wrong-again"}"# + "\n", count: 12))
         try p.write("again.porter", """
@@ -132,7 +144,7 @@ import Testing
         for (name, text) in [("local output", local.out + local.err), ("remote output", remote.out + remote.err), ("again output", again.out + again.err), ("server log", s.log.text)] {
             #expect(!leaks(text), "a password in the \(name)")
         }
-        let inputs: Set<String> = ["accounts.json", "accounts.csv", "again.json", "bulk-import.json", "expected.json", "remote.porter", "again.porter"]
+        let inputs: Set<String> = ["accounts.json", "accounts.csv", "few.json", "limited.porter", "again.json", "bulk-import.json", "expected.json", "remote.porter", "again.porter"]
         var scanned = 0
         for case let file as String in FileManager.default.enumerator(atPath: p.dir)! where !inputs.contains(file) {
             guard let data = FileManager.default.contents(atPath: p.dir + "/" + file) else { continue }

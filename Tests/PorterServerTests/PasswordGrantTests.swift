@@ -21,6 +21,7 @@ import Testing
         ]
         let h = try Harness(users: []) { o in
             o.clients["verify-app"] = .init(secret: "verify-secret", scopes: [], grants: ServerOptions.GrantType.passwordGrants)
+            o.passwordGrantRateLimit = RateLimitPolicy(burst: 1000, perSecond: 1000)
             configure(&o)
         }
         try h.tenant.insertProfiles(users, passwordHashes: [PasswordVerifier.bcrypt("pw-ada", cost: 4), PasswordVerifier.bcrypt("pw-bob", cost: 4)])
@@ -133,6 +134,18 @@ import Testing
             #expect(try await login(c, password: "nope").status == 403)
         }
         #expect(try mfa.tenant.user(id: "auth0|ada")?["logins_count"]?.intValue == 0, "a login waiting for a second factor is not counted")
+    }
+
+    @Test func theAuthenticationAPIsRateLimitAnswers429TooManyRequests() async throws {
+        let h = try Self.harness { $0.passwordGrantRateLimit = RateLimitPolicy(burst: 2, perSecond: 0.01) }
+        try await h.run { c in
+            #expect(try await login(c, password: "pw-ada").status == 200)
+            #expect(try await login(c, password: "nope").status == 403)
+            let r = try await login(c, password: "pw-ada")
+            #expect(r.status == 429 && r.json == ["error": "too_many_requests", "error_description": "Global limit has been reached"], "\(r.text)")
+            #expect(r.header("Retry-After") != nil && r.header("X-RateLimit-Limit") == "2" && r.header("X-RateLimit-Reset") != nil)
+        }
+        #expect(try h.tenant.user(id: "auth0|ada")?["logins_count"]?.intValue == 1, "a refused request is no login")
     }
 
     static func padded(_ s: String) -> String {
