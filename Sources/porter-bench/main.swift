@@ -21,6 +21,7 @@ case "tenant-scan": benchTenantScan(rest)
 case "validate": benchValidate(rest)
 case "export": benchExport(rest)
 case "csv-import": benchCSVImport(rest)
+case "csv-map": benchCSVMap(rest)
 default:
     FileHandle.standardError.write("porter-bench: unknown benchmark '\(which)'\n".data(using: .utf8)!)
     exit(2)
