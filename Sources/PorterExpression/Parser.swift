@@ -14,16 +14,16 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
 /// The syntax tree.
 indirect enum Expr {
     case number(Double)
-    case string(String)
+    case string(JSString)
     case bool(Bool)
     case null
     case undefined
-    case template(parts: [String], expressions: [Node])
+    case template(parts: [JSString], expressions: [Node])
     case user
     case parameter(slot: Int, name: String)
     case global(String)
     case array([Node])
-    case object([(key: String, value: Node)])
+    case object([(key: JSString, value: Node)])
     case member(Node, String, optional: Bool)
     case index(Node, Node, optional: Bool)
     case call(Node, [Node], optional: Bool)
@@ -90,7 +90,7 @@ struct Parser {
     /// The one free name: `user` in columns, `row` in import maps.
     var freeName = "user"
 
-    static let globals: Set<String> = ["Math", "JSON", "Object", "Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "Date", "Array", "NaN", "Infinity"]
+    static let globals: Set<String> = Set(["Math", "JSON", "Object", "Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "Date", "Array", "NaN", "Infinity"] + Builtins.base64Arity.keys)
     static let forbidden: [String: String] = [
         "this": "'this' is not available in column expressions",
         "function": "function expressions are not supported: use an arrow function (x => …) as a method argument",
@@ -511,14 +511,14 @@ struct Parser {
             let close = try expect("]", "to close the array")
             return Node(expr: .array(elements), range: t.range.lowerBound..<close.range.upperBound)
         case .punct("{"):
-            var members: [(key: String, value: Node)] = []
+            var members: [(key: JSString, value: Node)] = []
             while !isPunct("}") {
                 let k = advance()
-                let key: String
+                let key: JSString
                 switch k.kind {
-                case .identifier(let n): key = n
+                case .identifier(let n): key = JSString(n)
                 case .string(let s): key = s
-                case .number(let d): key = JSONNumber.format(d)
+                case .number(let d): key = JSString(JSONNumber.format(d))
                 default: throw ExpressionError("expected a property name in the object, found \(describe(k))", k.range)
                 }
                 if isPunct(",") || isPunct("}") {

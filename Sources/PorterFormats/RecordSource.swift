@@ -24,7 +24,11 @@ public enum SourceFormat: String, Sendable, CaseIterable {
 public struct CSVSourceOptions: Sendable, Equatable {
     public var delimiter: UInt8
     public var typed: Bool
-    public init(delimiter: UInt8 = UInt8(ascii: ","), typed: Bool = false) {
+    /// JSON sources: the records are the array under this key of the file's top-level object
+    /// (`users`: Firebase's auth:export, Keycloak's realm export); nil: the file's top level.
+    public var records: String? = nil
+    public init(delimiter: UInt8 = UInt8(ascii: ","), typed: Bool = false, records: String? = nil) {
+        self.records = records
         self.delimiter = delimiter
         self.typed = typed
     }
@@ -77,7 +81,13 @@ public final class RecordSource {
         csvOptions = options
         switch format {
         case .json:
-            do { json = try ImportFile.open(path) } catch { throw SourceError(error.message, line: error.line, column: error.column) }
+            do throws(JSONError) {
+                if let key = options.records {
+                    json = JSONStreamReader(source: try NestedArraySource(path: path, key: key), name: path, layout: .array)
+                } else {
+                    json = try ImportFile.open(path)
+                }
+            } catch { throw SourceError(error.message, line: error.line, column: error.column) }
             csv = nil
         case .csv:
             let reader: CSVReader

@@ -36,12 +36,14 @@ public struct Session {
     /// delimiter (`set import-delimiter`; nil = auto: tab for .tsv, else comma).
     public var csvTypes = false
     public var importDelimiter: UInt8?
+    /// JSON sources' records: the array under this top-level key (`set import-records`); nil: the top level.
+    public var importRecords: String?
     /// The source last previewed, validated or imported: `map` and `eval-row` try expressions on it.
     public var lastSource: String?
 
     /// The CSV reading options for `path`.
     public func csvSource(for path: String) -> CSVSourceOptions {
-        CSVSourceOptions(delimiter: importDelimiter ?? (path.lowercased().hasSuffix(".tsv") ? 9 : UInt8(ascii: ",")), typed: csvTypes)
+        CSVSourceOptions(delimiter: importDelimiter ?? (path.lowercased().hasSuffix(".tsv") ? 9 : UInt8(ascii: ",")), typed: csvTypes, records: importRecords)
     }
 
     public init() {}

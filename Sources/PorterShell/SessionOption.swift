@@ -3,6 +3,7 @@ enum SessionOption: String, CaseIterable {
     case preview, delimiter, bom, formulaGuard = "formula-guard", lineEnding = "line-ending", pretty, onError = "on-error"
     case quiet, timing, expanded, pager
     case csvTypes = "csv-types", importDelimiter = "import-delimiter"
+    case importRecords = "import-records"
 
     var name: String { rawValue }
 
@@ -15,6 +16,7 @@ enum SessionOption: String, CaseIterable {
         case .onError: return "stop|continue"
         case .expanded: return "auto|on|off"
         case .importDelimiter: return "auto|CHAR|tab"
+        case .importRecords: return "none|KEY"
         default: return "on|off"
         }
     }
@@ -25,6 +27,7 @@ enum SessionOption: String, CaseIterable {
         case .preview: return ["5", "10", "20", "50", "100"]
         case .delimiter: return [",", ";", "tab", "|"]
         case .importDelimiter: return ["auto", ",", ";", "tab", "|"]
+        case .importRecords: return ["none", "users"]
         default: return values.split(separator: "|").map(String.init)
         }
     }
@@ -44,6 +47,7 @@ enum SessionOption: String, CaseIterable {
         case .pager: return "page output taller than the terminal through $PAGER (default: less -FRX), interactive shell only"
         case .csvTypes: return "CSV sources: cells that are JSON numbers or true/false become numbers and booleans (off: every cell is text)"
         case .importDelimiter: return "CSV sources' field delimiter (auto: tab for .tsv files, else comma)"
+        case .importRecords: return "JSON sources: the records are the array under this key of the file's top-level object ('users' for Firebase's auth:export and Keycloak's realm export); none: the file's top level"
         }
     }
 
@@ -71,6 +75,7 @@ enum SessionOption: String, CaseIterable {
         case .pager: return flag(s.pager)
         case .csvTypes: return flag(s.csvTypes)
         case .importDelimiter: return s.importDelimiter.map { $0 == 9 ? "tab" : String(UnicodeScalar($0)) } ?? "auto"
+        case .importRecords: return s.importRecords ?? "none"
         }
     }
 
@@ -107,6 +112,9 @@ enum SessionOption: String, CaseIterable {
         case .importDelimiter:
             if v == "auto" { s.importDelimiter = nil; return }
             s.importDelimiter = try Self.delimiter(v, name: name)
+        case .importRecords:
+            guard !v.isEmpty else { throw ShellError("import-records takes a key of the file's top-level object, or none") }
+            s.importRecords = v == "none" ? nil : v
         }
     }
 

@@ -7,7 +7,7 @@ import PorterQuery
 import PorterClient
 import PorterTenant
 
-// Jobs: export, import, validate, jobs, job, verify.
+// Jobs: export, import, validate, jobs, job (verify: ShellVerifyCommands).
 extension Shell {
     func export(_ a: Invocation) throws {
         let w = a.positionals
@@ -20,6 +20,8 @@ extension Shell {
         let say: (String) -> Void = toStdout ? { [console] in console.err($0 + "\n") } : { [console] in console.info($0) }
         let progress = Progress(console: console, label: "exporting", total: nil)
         if toStdout { progress.quiet = true }
+        // A bar with a total on a terminal: one count before the export (cheap next to it).
+        if console.isTTY && !toStdout { progress.total = try? tenant().count(query: session.query, connectionName: session.connection) }
         let report = try running(progress, cancelled: "export cancelled; \(w[0]) was not written") {
             try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
                                                  sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
@@ -35,6 +37,7 @@ extension Shell {
 
     func importFile(_ a: Invocation) throws {
         guard let path = a[0] else { throw ShellError("usage: import FILE") }
+        if a.values["--hashes"] != nil { return try importWithHashes(a) }
         let upsert = a.has("--upsert"), externalID = a.values["--external-id"], sendEmail = a.has("--send-completion-email"), resume = a.has("--resume")
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError("no such file: \(path)") }
         let t = try tenant()
@@ -138,22 +141,6 @@ extension Shell {
             console.print(try t.job(id: w[0]).json.serialized(pretty: true))
         } else {
             throw ShellError("usage: job ID | job errors ID")
-        }
-    }
-
-    func verify(_ a: Invocation) throws {
-        let w = a.positionals
-        // $PORTER_PASSWORD (for scripts), else the terminal without echo, else a line of stdin.
-        let fromEnv = ProcessInfo.processInfo.environment["PORTER_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let password = fromEnv ?? readSecret("password for \(w[0]): ") else {
-            throw ShellError("no password given (set PORTER_PASSWORD, or type it when asked)")
-        }
-        switch try localTenant(for: "verify").verify(email: w[0], password: password, connectionName: session.connection) {
-        case .match: console.print("✓ the password matches the stored hash of \(w[0])")
-        case .mismatch: throw ShellError("✗ the password does NOT match the stored hash of \(w[0])")
-        case .noSuchUser: throw ShellError("no user with the email \(w[0])" + (session.connection.map { " in \($0)" } ?? ""))
-        case .noHash: throw ShellError("\(w[0]) has no stored password hash")
-        case .unsupported(let why): throw ShellError("cannot verify: \(why)")
         }
     }
 }
