@@ -137,7 +137,8 @@ extension LocalImport {
                     progress?(count)
                 }
                 if m.problems.isEmpty {
-                    try users.writeObject(m.user)
+                    let text = source.text
+                    try text.withUnsafeBytes { try users.writeObject(text: $0) }
                 } else {
                     invalid += 1
                     try rejected.writeObject(["user": Redaction.redact(m.user), "errors": .array(m.problems.map { p in

@@ -9,6 +9,9 @@ public final class MappedSource {
     public let records: RecordSource
     public let mapping: ImportMapping
     var validator = ImportValidator()
+    /// The compact JSON of the last user `next()` returned without record or map problems
+    /// (what a job file carries; written once, for the size check and for the file).
+    public private(set) var text: [UInt8] = []
     /// Porter's stricter checks too (`validate`), not only what Auth0 rejects.
     public var warnings = false
 
@@ -36,10 +39,8 @@ public final class MappedSource {
         guard mapped.problems.isEmpty else { return mapped }
         var problems = warnings ? validator.check(mapped.user, index: record.index, line: record.line, column: record.column)
                                 : validator.validate(mapped.user, index: record.index, line: record.line, column: record.column)
-        var text: [UInt8] = []
-        if records.format == .csv || !mapping.isIdentity || record.byteCount > ImportValidator.jobFileLimit - 2 {
-            JSONWriter.write(mapped.user, into: &text)
-        }
+        text.removeAll(keepingCapacity: true)
+        JSONWriter.write(mapped.user, into: &text)
         if text.count > ImportValidator.jobFileLimit - 2,
            let p = ImportValidator.sizeProblem(bytes: text.count, index: record.index, line: record.line, column: record.column) {
             problems.append(p)

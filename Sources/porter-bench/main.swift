@@ -23,6 +23,7 @@ case "validate": benchValidate(rest)
 case "export": benchExport(rest)
 case "hash-join": benchHashJoin(rest)
 case "csv-import": benchCSVImport(rest)
+case "csv-map": benchCSVMap(rest)
 case "diff": benchDiff(rest)
 default:
     FileHandle.standardError.write("porter-bench: unknown benchmark '\(which)'\n".data(using: .utf8)!)

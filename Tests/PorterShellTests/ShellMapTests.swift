@@ -109,4 +109,40 @@ import PorterJobs
         #expect(out().hasPrefix("0"))
         #expect(!FileManager.default.fileExists(atPath: csv + ".porter-mapped.json"))
     }
+
+    @Test func auth0ShapedCSVImportsWithoutMapsWithAnyDelimiter() throws {
+        let (s, out, dir) = try shell()
+        try "email;email_verified;app_metadata.plan;user_metadata.langs\na@example.com;true;gold;\nb@example.com;false;;\"[\"\"en\"\"]\"\n"
+            .write(toFile: dir + "/semi.csv", atomically: true, encoding: .utf8)
+        try "email\tgiven_name\nc@example.com\tCé\n".write(toFile: dir + "/tabs.tsv", atomically: true, encoding: .utf8)
+        try s.execute("set csv-types on")
+        try s.execute("set import-delimiter ;")
+        try s.execute("import \(dir)/semi.csv")
+        #expect(out().contains("2 inserted, 0 updated, 0 failed"))
+        try s.execute("set import-delimiter auto")
+        try s.execute("import \(dir)/tabs.tsv")
+        #expect(out().contains("1 inserted"))
+        try s.execute("query email:b@example.com")
+        _ = out()
+        try s.execute("eval JSON.stringify([user.email_verified, user.app_metadata, user.user_metadata])")
+        // Typed: a boolean; the empty cell left out; "[\"en\"]" stays text (csv-types types numbers and booleans only).
+        #expect(out().contains(#"[false,null,{\"langs\":\"[\\\"en\\\"]\"}]"#))
+    }
+
+    @Test func jsonOfAnyShapeImportsThroughMaps() throws {
+        let (s, out, dir) = try shell()
+        try #"[{"contact": {"mail": "A@Example.com"}, "tags": ["x", "y"]}, {"contact": {}}, {"contact": {"mail": "b@example.com"}, "tags": []}]"#
+            .write(toFile: dir + "/legacy.json", atomically: true, encoding: .utf8)
+        try s.execute("map email = row.contact.mail.toLowerCase()")
+        try s.execute("map app_metadata.tags = row.tags")
+        #expect(throws: ShellError.self) { try s.execute("import \(dir)/legacy.json") }
+        let r = out()
+        #expect(r.contains("2 inserted") && r.contains("1 failed (1 invalid here)"), "\(r)")
+        let errors = try String(contentsOfFile: dir + "/legacy.json.errors.json", encoding: .utf8)
+        #expect(errors.contains("\"map\": \"email\"") && errors.contains("TypeError"), "\(errors)")
+        try s.execute("query email:a@example.com")
+        _ = out()
+        try s.execute("eval JSON.stringify(user.app_metadata)")
+        #expect(out().contains(#"{\"tags\":[\"x\",\"y\"]}"#))
+    }
 }
