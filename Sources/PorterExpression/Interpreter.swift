@@ -149,7 +149,7 @@ struct Compiler {
         case .member(let object, let name, let optional):
             if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
                 guard let v = Builtins.constant(g, name) else {
-                    if Builtins.staticArity["\(g).\(name)"] != nil {
+                    if Registry.functions["\(g).\(name)"] != nil {
                         throw ExpressionError("\(g).\(name) can only be called here, not passed as a value: write an arrow function, e.g. x => \(g).\(name)(x)", range)
                     }
                     throw ExpressionError("\(g).\(name) is not supported", range)
@@ -301,21 +301,23 @@ struct Compiler {
         switch callee.expr {
         case .member(let object, let name, let optionalMember):
             if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
-                guard let arity = Builtins.staticArity["\(g).\(name)"] else {
-                    throw ExpressionError("\(g).\(name) is not a supported function", callee.range)
-                }
-                try checkArity("\(g).\(name)", arity, args.count, range)
-                let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
                 let key = "\(g).\(name)"
+                guard let entry = Registry.functions[key] else {
+                    let names = Registry.functionNames.filter { $0.hasPrefix(g + ".") }.map { String($0.dropFirst(g.count + 1)) }
+                    throw ExpressionError("\(key) is not a supported function\(Registry.didYouMean(name, among: names))", callee.range)
+                }
+                try checkArity(key, entry.arity, args.count, range)
+                let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
                 return { (ctx: Context) throws(Failure) -> Value in
                     var values: [Value] = []
                     values.reserveCapacity(compiledArgs.count)
                     for c in compiledArgs { values.append(try c(ctx)) }
-                    return try Builtins.callStatic(key, values, ctx, range)
+                    return try entry.call(.undefined, values, ctx, range)
                 }
             }
-            guard let arity = Builtins.methodArity[name] else {
-                throw ExpressionError("unknown method '\(name)' (see `help expressions` for the supported ones)", callee.range.upperBound - name.count..<callee.range.upperBound)
+            guard let entries = Registry.methods[name], let arity = Registry.methodArity(name) else {
+                throw ExpressionError("unknown method '\(name)'\(Registry.didYouMean(name, among: Registry.methodNames)) (`help expressions` lists the supported ones)",
+                                      callee.range.upperBound - name.count..<callee.range.upperBound)
             }
             try checkArity(name, arity, args.count, range)
             let o = try compile(object)
@@ -326,24 +328,26 @@ struct Compiler {
                     if optionalMember { throw Failure.shortCircuit }
                     throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(name)')", range)
                 }
-                if optional, case .undefined = base.property(name) ?? .undefined, !Builtins.hasMethod(base, name) {
+                let entry = Registry.method(entries, for: base)
+                if optional, entry == nil, case .undefined = base.property(name) ?? .undefined {
                     throw Failure.shortCircuit
                 }
                 var values: [Value] = []
                 values.reserveCapacity(compiledArgs.count)
                 for c in compiledArgs { values.append(try c(ctx)) }
-                return try Builtins.callMethod(base, name, values, ctx, range)
+                guard let entry else { throw Failure.error("TypeError: \(Builtins.describe(base)).\(name) is not a function", range) }
+                return try entry.call(base, values, ctx, range)
             }
         case .global(let g):
-            guard let arity = Builtins.staticArity[g] else {
+            guard let entry = Registry.functions[g] else {
                 throw ExpressionError("'\(g)' cannot be called", callee.range)
             }
-            try checkArity(g, arity, args.count, range)
+            try checkArity(g, entry.arity, args.count, range)
             let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
             return { (ctx: Context) throws(Failure) -> Value in
                 var values: [Value] = []
                 for c in compiledArgs { values.append(try c(ctx)) }
-                return try Builtins.callStatic(g, values, ctx, range)
+                return try entry.call(.undefined, values, ctx, range)
             }
         default:
             throw ExpressionError("only built-in functions and methods can be called", callee.range)
