@@ -159,7 +159,9 @@ enum Builtins {
         case "Boolean": return .bool(a.first?.truthy ?? false)
         case "isNaN": return .bool(n(0).isNaN)
         case "isFinite": return .bool(n(0).isFinite)
-        default: throw Failure.error("TypeError: \(key) is not a function", range)
+        default:
+            if let v = try callBase64(key, a, ctx, range) { return v }
+            throw Failure.error("TypeError: \(key) is not a function", range)
         }
     }
 

@@ -16,7 +16,8 @@ public struct Expression: Sendable {
     public let attributeSteps: [JSONPathStep]?
 
     /// Parses, checks (names, methods, arity) and compiles. Errors carry the character range.
-    public static func parse(_ source: String, limits: ExpressionLimits = .init()) throws(ExpressionError) -> Expression {
+    /// `freeName` is the one free name: `user` for columns, `row` for import maps.
+    public static func parse(_ source: String, limits: ExpressionLimits = .init(), freeName: String = "user") throws(ExpressionError) -> Expression {
         let chars = Array(source)
         guard chars.count <= Limits.maxSourceLength else {
             throw ExpressionError("the expression is longer than \(Limits.maxSourceLength) characters", 0..<1)
@@ -24,6 +25,7 @@ public struct Expression: Sendable {
         var scanner = Scanner(chars)
         let tokens = try scanner.tokens()
         var parser = Parser(chars: chars, tokens: tokens)
+        parser.freeName = freeName
         let root = try parser.parseTop()
         let compiled = try Compiler().compile(root)
         var paths: [String] = []

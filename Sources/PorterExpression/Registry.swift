@@ -89,6 +89,8 @@ public enum Registry {
         f("parseFloat", 1...1, "text", "the number a text starts with"),
         f("isNaN", 1...1, "v", "whether ToNumber(v) is NaN"),
         f("isFinite", 1...1, "v", "whether ToNumber(v) is finite"),
+        f("btoa", 1...1, "bytes", "base64 of a text whose characters are bytes (up to U+00FF)"),
+        f("atob", 1...1, "base64", "the bytes of a base64 text, as characters (whitespace and missing padding forgiven)"),
 
         m(.string, "toLowerCase", 0...0, "", "lower case (final Σ as ς)"),
         m(.string, "toUpperCase", 0...0, "", "upper case (ß as SS)"),
