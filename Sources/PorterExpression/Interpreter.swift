@@ -1,4 +1,6 @@
+import Dispatch
 import PorterJSON
+import Synchronization
 
 /// Limits that keep an expression from running away: the sandbox.
 public struct ExpressionLimits: Sendable {
@@ -10,7 +12,20 @@ public struct ExpressionLimits: Sendable {
     public var maxArrayLength: Int = 100_000
     /// Everything an evaluation creates, in string units and array elements together.
     public var maxAllocation: Int = 16 << 20
+    /// Wall-clock time of one evaluation, in seconds (checked with the step budget).
+    public var maxSeconds: Double = 2
+    /// Set from elsewhere (the shell's Ctrl-C) to stop evaluations at their next check.
+    public var cancellation: Cancellation? = nil
     public init() {}
+}
+
+/// A flag another thread sets to interrupt running evaluations (read every few thousand steps).
+public final class Cancellation: Sendable {
+    let flag = Atomic<Bool>(false)
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public func reset() { flag.store(false, ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// Fixed limits of the language (not per run): nesting and sizes of the source.
@@ -42,6 +57,25 @@ final class Context {
         steps &+= n
         if steps > limits.maxSteps {
             throw Failure.error("RangeError: the expression took more than \(limits.maxSteps) steps", range)
+        }
+        if steps >= nextCheck { try checkClock(range) }
+    }
+
+    /// Steps at which the clock and the cancellation flag are read next (every 4096 steps: an
+    /// evaluation that never gets there is fast anyway).
+    var nextCheck = 4096
+    /// When the first check ran (nanoseconds of uptime): the time budget counts from there.
+    var started: UInt64 = 0
+
+    func checkClock(_ range: Range<Int>) throws(Failure) {
+        nextCheck = steps &+ 4096
+        if limits.cancellation?.isCancelled == true {
+            throw Failure.error("Interrupted: the evaluation was cancelled", range)
+        }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if started == 0 { started = now; return }
+        if Double(now &- started) / 1e9 > limits.maxSeconds {
+            throw Failure.error("RangeError: the expression ran longer than \(NumberFormat.string(limits.maxSeconds)) s", range)
         }
     }
 

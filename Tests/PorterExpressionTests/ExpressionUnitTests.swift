@@ -68,6 +68,27 @@ import PorterJSON
         #expect(Registry.helpText.contains("toLowerCase()"))
     }
 
+    /// A cell's wall-clock budget and cancellation are checked with its steps.
+    @Test func timeBudgetAndCancellation() throws {
+        let long = "'x'.repeat(100000).split('').map(c => c + c).length"
+        var limits = ExpressionLimits()
+        #expect(try PorterExpression.Expression.parse(long, limits: limits).evaluate(user: user).get().text == "100000")
+        limits.maxSeconds = 0
+        guard case .failure(let slow) = try PorterExpression.Expression.parse(long, limits: limits).evaluate(user: user) else {
+            Issue.record("expected the time budget to stop it"); return
+        }
+        #expect(slow.message.hasPrefix("RangeError: the expression ran longer than 0 s"))
+        limits.maxSeconds = 2
+        let cancel = Cancellation()
+        limits.cancellation = cancel
+        cancel.cancel()
+        guard case .failure(let stopped) = try PorterExpression.Expression.parse(long, limits: limits).evaluate(user: user) else {
+            Issue.record("expected the cancellation to stop it"); return
+        }
+        #expect(stopped.message.hasPrefix("Interrupted"))
+        #expect(try PorterExpression.Expression.parse("user.name", limits: limits).evaluate(user: user).get().text == "Ada Lovelace")
+    }
+
     @Test func runtimeErrorsAreValuesWithPositions() throws {
         let e = try PorterExpression.Expression.parse("user.missing.length + 1")
         guard case .failure(let err) = e.evaluate(user: user) else { Issue.record("expected a failure"); return }
