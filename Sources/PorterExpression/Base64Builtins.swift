@@ -2,8 +2,6 @@
 /// to turn one system's encoded hashes and salts into another's (a Django salt into a PHC one).
 /// Strings are JavaScript's: each UTF-16 unit is one byte, and `btoa` refuses a unit above 0xFF.
 extension Builtins {
-    static let base64Arity: [String: ClosedRange<Int>] = ["btoa": 1...1, "atob": 1...1]
-
     static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf16)
 
     /// nil when `key` is not one of these functions.

@@ -3,38 +3,6 @@ import PorterJSON
 
 /// The built-in functions and methods, with JavaScript's semantics (strings are UTF-16).
 enum Builtins {
-    static let many = Int.max
-
-    static let staticArity: [String: ClosedRange<Int>] = [
-        "Math.min": 0...many, "Math.max": 0...many, "Math.round": 1...1, "Math.floor": 1...1, "Math.ceil": 1...1,
-        "Math.abs": 1...1, "Math.trunc": 1...1, "Math.sign": 1...1, "Math.pow": 2...2, "Math.sqrt": 1...1,
-        "Object.keys": 1...1, "Object.values": 1...1, "Object.entries": 1...1,
-        "JSON.stringify": 1...3, "JSON.parse": 1...1, "Array.isArray": 1...1,
-        "Number.isInteger": 1...1, "Number.isFinite": 1...1, "Number.isNaN": 1...1, "Number.parseFloat": 1...1, "Number.parseInt": 1...2,
-        "Date.parse": 1...1, "Date.UTC": 1...7,
-        "Number": 0...1, "String": 0...1, "Boolean": 0...1, "parseInt": 1...2, "parseFloat": 1...1, "isNaN": 1...1, "isFinite": 1...1,
-    ].merging(base64Arity) { a, _ in a }
-
-    static let methodArity: [String: ClosedRange<Int>] = [
-        // String
-        "toLowerCase": 0...0, "toUpperCase": 0...0, "trim": 0...0, "trimStart": 0...0, "trimEnd": 0...0,
-        "split": 0...2, "slice": 0...2, "substring": 1...2, "indexOf": 1...2, "lastIndexOf": 1...2, "includes": 1...2,
-        "startsWith": 1...2, "endsWith": 1...2, "replace": 2...2, "replaceAll": 2...2, "padStart": 1...2, "padEnd": 1...2,
-        "repeat": 1...1, "charAt": 0...1, "charCodeAt": 0...1, "at": 1...1, "concat": 0...many, "toString": 0...1,
-        "localeCompare": 1...1, "normalize": 0...1,
-        // Array
-        "join": 0...1, "map": 1...1, "filter": 1...1, "find": 1...1, "findIndex": 1...1, "some": 1...1, "every": 1...1,
-        "flat": 0...1, "flatMap": 1...1, "reduce": 1...2,
-        // Date
-        "toISOString": 0...0, "toJSON": 0...0, "getTime": 0...0, "valueOf": 0...0,
-        "getUTCFullYear": 0...0, "getUTCMonth": 0...0, "getUTCDate": 0...0, "getUTCDay": 0...0,
-        "getUTCHours": 0...0, "getUTCMinutes": 0...0, "getUTCSeconds": 0...0, "getUTCMilliseconds": 0...0,
-        "getFullYear": 0...0, "getMonth": 0...0, "getDate": 0...0, "getDay": 0...0, "getHours": 0...0,
-        "getMinutes": 0...0, "getSeconds": 0...0,
-        // Number
-        "toFixed": 0...1,
-    ]
-
     static func constant(_ g: String, _ name: String) -> Value? {
         switch (g, name) {
         case ("Math", "PI"): return .number(Double.pi)
@@ -46,63 +14,28 @@ enum Builtins {
         }
     }
 
-    static func hasMethod(_ v: Value, _ name: String) -> Bool {
-        switch v {
-        case .string: return stringMethods.contains(name)
-        case .array, .json(.array): return arrayMethods.contains(name)
-        case .date: return name.hasPrefix("get") || ["toISOString", "toJSON", "valueOf", "toString"].contains(name)
-        case .number: return ["toFixed", "toString"].contains(name)
-        case .bool: return name == "toString"
-        default: return false
-        }
-    }
-
-    static let stringMethods: Set<String> = ["toLowerCase", "toUpperCase", "trim", "trimStart", "trimEnd", "split", "slice", "substring",
-        "indexOf", "lastIndexOf", "includes", "startsWith", "endsWith", "replace", "replaceAll", "padStart", "padEnd", "repeat",
-        "charAt", "charCodeAt", "at", "concat", "toString", "localeCompare", "normalize"]
-    static let arrayMethods: Set<String> = ["join", "includes", "indexOf", "lastIndexOf", "slice", "map", "filter", "find", "findIndex",
-        "some", "every", "concat", "at", "flat", "flatMap", "reduce", "toString"]
-
-    // MARK: Calls
-
-    static func callMethod(_ base: Value, _ name: String, _ args: [Value], _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Value {
-        switch base {
-        case .string(let s):
-            guard stringMethods.contains(name) else { break }
-            return try StringMethods.call(s, name, args, ctx, range)
-        case .array, .json(.array):
-            guard arrayMethods.contains(name) else { break }
-            return try ArrayMethods.call(base.arrayElements!, name, args, ctx, range)
-        case .date(let t):
-            return try dateMethod(t, name, range)
-        case .number(let d):
-            if name == "toString" {
-                var radix = 10
-                if !isAbsent(args.first) {
-                    guard let r = JSInteger.inRange(args[0].toNumber, 2, 36) else {
-                        throw Failure.error("RangeError: toString() radix must be between 2 and 36", range)
-                    }
-                    radix = r
+    /// Number.prototype methods (the registry dispatches here).
+    static func numberMethod(_ d: Double, _ name: String, _ args: [Value], _ range: Range<Int>) throws(Failure) -> Value {
+        switch name {
+        case "toString":
+            var radix = 10
+            if !isAbsent(args.first) {
+                guard let r = JSInteger.inRange(args[0].toNumber, 2, 36) else {
+                    throw Failure.error("RangeError: toString() radix must be between 2 and 36", range)
                 }
-                return .text(radix == 10 ? NumberFormat.string(d) : NumberFormat.radix(d, radix))
+                radix = r
             }
-            if name == "toFixed" {
-                let f = JSInteger.integerOrInfinity(args.first?.toNumber ?? 0)
-                guard f.isFinite, let digits = JSInteger.inRange(f, 0, 100) else {
-                    throw Failure.error("RangeError: toFixed() digits argument must be between 0 and 100", range)
-                }
-                if !d.isFinite || abs(d) >= 1e21 { return .text(NumberFormat.string(d)) }
-                return .text(NumberFormat.fixed(d, digits))
+            return .text(radix == 10 ? NumberFormat.string(d) : NumberFormat.radix(d, radix))
+        case "toFixed":
+            let f = JSInteger.integerOrInfinity(args.first?.toNumber ?? 0)
+            guard f.isFinite, let digits = JSInteger.inRange(f, 0, 100) else {
+                throw Failure.error("RangeError: toFixed() digits argument must be between 0 and 100", range)
             }
-            if name == "valueOf" { return base }
-        case .bool(let b):
-            if name == "toString" { return .text(b ? "true" : "false") }
-            if name == "valueOf" { return base }
-        case .object, .json(.object):
-            if name == "toString" { return .text("[object Object]") }
-        default: break
+            if !d.isFinite || abs(d) >= 1e21 { return .text(NumberFormat.string(d)) }
+            return .text(NumberFormat.fixed(d, digits))
+        case "valueOf": return .number(d)
+        default: throw Failure.error("TypeError: number.\(name) is not a function", range)
         }
-        throw Failure.error("TypeError: \(describe(base)).\(name) is not a function", range)
     }
 
     static func describe(_ v: Value) -> String {

@@ -1,4 +1,6 @@
+import Dispatch
 import PorterJSON
+import Synchronization
 
 /// Limits that keep an expression from running away: the sandbox.
 public struct ExpressionLimits: Sendable {
@@ -10,7 +12,20 @@ public struct ExpressionLimits: Sendable {
     public var maxArrayLength: Int = 100_000
     /// Everything an evaluation creates, in string units and array elements together.
     public var maxAllocation: Int = 16 << 20
+    /// Wall-clock time of one evaluation, in seconds (checked with the step budget).
+    public var maxSeconds: Double = 2
+    /// Set from elsewhere (the shell's Ctrl-C) to stop evaluations at their next check.
+    public var cancellation: Cancellation? = nil
     public init() {}
+}
+
+/// A flag another thread sets to interrupt running evaluations (read every few thousand steps).
+public final class Cancellation: Sendable {
+    let flag = Atomic<Bool>(false)
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public func reset() { flag.store(false, ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// Fixed limits of the language (not per run): nesting and sizes of the source.
@@ -42,6 +57,25 @@ final class Context {
         steps &+= n
         if steps > limits.maxSteps {
             throw Failure.error("RangeError: the expression took more than \(limits.maxSteps) steps", range)
+        }
+        if steps >= nextCheck { try checkClock(range) }
+    }
+
+    /// Steps at which the clock and the cancellation flag are read next (every 4096 steps: an
+    /// evaluation that never gets there is fast anyway).
+    var nextCheck = 4096
+    /// When the first check ran (nanoseconds of uptime): the time budget counts from there.
+    var started: UInt64 = 0
+
+    func checkClock(_ range: Range<Int>) throws(Failure) {
+        nextCheck = steps &+ 4096
+        if limits.cancellation?.isCancelled == true {
+            throw Failure.error("Interrupted: the evaluation was cancelled", range)
+        }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if started == 0 { started = now; return }
+        if Double(now &- started) / 1e9 > limits.maxSeconds {
+            throw Failure.error("RangeError: the expression ran longer than \(NumberFormat.string(limits.maxSeconds)) s", range)
         }
     }
 
@@ -149,7 +183,7 @@ struct Compiler {
         case .member(let object, let name, let optional):
             if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
                 guard let v = Builtins.constant(g, name) else {
-                    if Builtins.staticArity["\(g).\(name)"] != nil {
+                    if Registry.functions["\(g).\(name)"] != nil {
                         throw ExpressionError("\(g).\(name) can only be called here, not passed as a value: write an arrow function, e.g. x => \(g).\(name)(x)", range)
                     }
                     throw ExpressionError("\(g).\(name) is not supported", range)
@@ -301,21 +335,23 @@ struct Compiler {
         switch callee.expr {
         case .member(let object, let name, let optionalMember):
             if case .global(let g) = object.expr, g != "NaN", g != "Infinity" {
-                guard let arity = Builtins.staticArity["\(g).\(name)"] else {
-                    throw ExpressionError("\(g).\(name) is not a supported function", callee.range)
-                }
-                try checkArity("\(g).\(name)", arity, args.count, range)
-                let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
                 let key = "\(g).\(name)"
+                guard let entry = Registry.functions[key] else {
+                    let names = Registry.functionNames.filter { $0.hasPrefix(g + ".") }.map { String($0.dropFirst(g.count + 1)) }
+                    throw ExpressionError("\(key) is not a supported function\(Registry.didYouMean(name, among: names))", callee.range)
+                }
+                try checkArity(key, entry.arity, args.count, range)
+                let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
                 return { (ctx: Context) throws(Failure) -> Value in
                     var values: [Value] = []
                     values.reserveCapacity(compiledArgs.count)
                     for c in compiledArgs { values.append(try c(ctx)) }
-                    return try Builtins.callStatic(key, values, ctx, range)
+                    return try entry.call(.undefined, values, ctx, range)
                 }
             }
-            guard let arity = Builtins.methodArity[name] else {
-                throw ExpressionError("unknown method '\(name)' (see `help expressions` for the supported ones)", callee.range.upperBound - name.count..<callee.range.upperBound)
+            guard let entries = Registry.methods[name], let arity = Registry.methodArity(name) else {
+                throw ExpressionError("unknown method '\(name)'\(Registry.didYouMean(name, among: Registry.methodNames)) (`help expressions` lists the supported ones)",
+                                      callee.range.upperBound - name.count..<callee.range.upperBound)
             }
             try checkArity(name, arity, args.count, range)
             let o = try compile(object)
@@ -326,24 +362,26 @@ struct Compiler {
                     if optionalMember { throw Failure.shortCircuit }
                     throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(name)')", range)
                 }
-                if optional, case .undefined = base.property(name) ?? .undefined, !Builtins.hasMethod(base, name) {
+                let entry = Registry.method(entries, for: base)
+                if optional, entry == nil, case .undefined = base.property(name) ?? .undefined {
                     throw Failure.shortCircuit
                 }
                 var values: [Value] = []
                 values.reserveCapacity(compiledArgs.count)
                 for c in compiledArgs { values.append(try c(ctx)) }
-                return try Builtins.callMethod(base, name, values, ctx, range)
+                guard let entry else { throw Failure.error("TypeError: \(Builtins.describe(base)).\(name) is not a function", range) }
+                return try entry.call(base, values, ctx, range)
             }
         case .global(let g):
-            guard let arity = Builtins.staticArity[g] else {
+            guard let entry = Registry.functions[g] else {
                 throw ExpressionError("'\(g)' cannot be called", callee.range)
             }
-            try checkArity(g, arity, args.count, range)
+            try checkArity(g, entry.arity, args.count, range)
             let compiledArgs = try args.map { (a) throws(ExpressionError) -> Compiled in try compileArgument(a) }
             return { (ctx: Context) throws(Failure) -> Value in
                 var values: [Value] = []
                 for c in compiledArgs { values.append(try c(ctx)) }
-                return try Builtins.callStatic(g, values, ctx, range)
+                return try entry.call(.undefined, values, ctx, range)
             }
         default:
             throw ExpressionError("only built-in functions and methods can be called", callee.range)

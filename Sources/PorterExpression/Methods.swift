@@ -148,6 +148,24 @@ enum StringMethods {
         return JSString(units: u[lo..<hi])
     }
 
+    /// Text for ICU collation: an unpaired surrogate stands as the private-use character at the
+    /// same offset (U+D800… → U+E000…), which ICU weighs like the surrogate (an implicit weight
+    /// in the same block: after assigned characters, before U+FFFD), as node's ICU does.
+    static func collationText(_ s: JSString) -> String {
+        guard case .units(let u) = s.storage else { return s.text }
+        var out: [UInt16] = []
+        var i = 0
+        while i < u.count {
+            let c = u[i]
+            if c >= 0xD800 && c <= 0xDBFF, i + 1 < u.count, u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF {
+                out.append(c); out.append(u[i + 1]); i += 2; continue
+            }
+            out.append(c >= 0xD800 && c <= 0xDFFF ? c - 0xD800 + 0xE000 : c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF16.self)
+    }
+
     static func call(_ s: JSString, _ name: String, _ a: [Value], _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Value {
         switch name {
         case "toLowerCase":
@@ -178,7 +196,7 @@ enum StringMethods {
         case "localeCompare":
             let t = a[0].jsString
             if JSString.same(s, t) { return .number(0) }
-            return .number(s.text.compare(t.text, locale: Locale(identifier: "en")) == .orderedAscending ? -1 : 1)
+            return .number(collationText(s).compare(collationText(t), locale: Locale(identifier: "en")) == .orderedAscending ? -1 : 1)
         case "concat":
             var out = s
             for v in a {

@@ -90,7 +90,7 @@ struct Parser {
     /// The one free name: `user` in columns, `row` in import maps.
     var freeName = "user"
 
-    static let globals: Set<String> = Set(["Math", "JSON", "Object", "Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "Date", "Array", "NaN", "Infinity"] + Builtins.base64Arity.keys)
+    static let globals: Set<String> = Set(["Math", "JSON", "Object", "Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "Date", "Array", "NaN", "Infinity"]).union(Registry.functionNames.filter { !$0.contains(".") })
     static let forbidden: [String: String] = [
         "this": "'this' is not available in column expressions",
         "function": "function expressions are not supported: use an arrow function (x => …) as a method argument",

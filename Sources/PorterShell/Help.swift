@@ -1,5 +1,7 @@
+import PorterExpression
+
 /// `help`, `help COMMAND` and `help TOPIC`, all derived from the command table and the
-/// option table.
+/// option table (and `help expressions`' built-ins from the expression engine's registry).
 public enum Help {
     static let topics = ["query", "expressions", "formats", "set"]
 
@@ -65,7 +67,9 @@ public enum Help {
       count user_metadata.plan:pro
     """
 
-    static let expressions = """
+    static var expressions: String { expressionsIntro + "\nbuilt-ins:\n" + Registry.helpText }
+
+    static let expressionsIntro = """
     Column expressions are JavaScript expressions of `user`, with JavaScript's semantics
     (Sources/PorterExpression/LANGUAGE.md lists every construct, function and method):
       user.email                                   an attribute path

@@ -1,4 +1,5 @@
 import Foundation
+import PorterExpression
 import PorterTenant
 
 // Tab completion, derived from the command table: the argument kind under the cursor decides
@@ -36,7 +37,7 @@ extension Shell {
         case .jobID: return (before.isEmpty ? ["errors"] : []) + ((try? tenant().recentJobs(limit: 20).map(\.id)) ?? [])
         case .helpTopic: return Self.table.map(\.name) + Help.topics
         case .queryField: return ["AND", "OR", "NOT", "_exists_:"] + knownPaths().map { String($0.dropFirst(5)) + ":" }
-        case .attribute: return knownPaths()
+        case .attribute: return knownPaths() + Self.builtinCompletions(typed)
         case .column: return session.columns.map(\.name) + knownPaths()
         }
     }
@@ -49,6 +50,16 @@ extension Shell {
         }
         var seen = Set<String>()
         return ((session.remote.map { [$0] } ?? []) + typed).filter { seen.insert($0).inserted }
+    }
+
+    /// Built-ins from the expression registry: `….name(` after a dot, function names otherwise.
+    static func builtinCompletions(_ typed: String) -> [String] {
+        guard let dot = typed.lastIndex(of: "."), dot > typed.startIndex else { return Registry.functionNames.map { $0 + "(" } }
+        let base = String(typed[..<dot])
+        if Registry.functionNames.contains(where: { $0.hasPrefix(base + ".") }) {
+            return Registry.functionNames.filter { $0.hasPrefix(base + ".") }.map { $0 + "(" }
+        }
+        return Registry.methodNames.map { base + "." + $0 + "(" }
     }
 
     func knownPaths() -> [String] {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import PorterJSON
 @testable import PorterExpression
@@ -41,10 +42,51 @@ import PorterJSON
         #expect(try eval("({'\\uD800': 1})['\\uDC00']") == "undefined")
         #expect(try eval("({'\\uD800': 1})['\\uD800']") == "number:1")
         #expect(try eval("'\\uD800'.toUpperCase().length") == "number:1")
+        // node 20 (ICU): 1 -1 1 1 -1 -1 -1 1
+        let collation = ["'\\u{10FFFF}'.localeCompare('\\uDC00')", "'a'.localeCompare('\\uDC00')", "'\\uFFFD'.localeCompare('\\uDC00')",
+                         "'\\uDC00'.localeCompare('')", "'\\uD800'.localeCompare('\\uDC00')", "'∅'.localeCompare('\\uDC00')",
+                         "'1'.localeCompare('\\uDC00')", "'x\\uDC00'.localeCompare('x')"]
+        #expect(try collation.map(eval) == ["1", "-1", "1", "1", "-1", "-1", "-1", "1"].map { "number:" + $0 })
+        #expect(try eval("'x'.valueOf()") == "string:x")
+        #expect(parseError("'x'.toLowercase()")?.message.contains("did you mean 'toLowerCase'") == true)
+        #expect(parseError("Math.rund(1)")?.message.contains("did you mean 'round'") == true)
         // A cell is UTF-8: each unpaired surrogate is U+FFFD there (eval shows the escape).
         let v = try PorterExpression.Expression.parse("'a\\uD800'").evaluate(user: user).get()
         #expect(Cell.text(v) == "a\u{FFFD}")
         #expect(v.display == "\"a\\ud800\"")
+    }
+
+    /// LANGUAGE.md lists what the registry holds: every built-in's name appears there.
+    @Test func languageReferenceNamesEveryBuiltin() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/PorterExpression/LANGUAGE.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for b in Registry.all {
+            let word = b.name.split(separator: ".").last.map(String.init) ?? b.name
+            #expect(text.contains(word), "LANGUAGE.md does not mention \(b.name)")
+        }
+        #expect(Registry.helpText.contains("toLowerCase()"))
+    }
+
+    /// A cell's wall-clock budget and cancellation are checked with its steps.
+    @Test func timeBudgetAndCancellation() throws {
+        let long = "'x'.repeat(100000).split('').map(c => c + c).length"
+        var limits = ExpressionLimits()
+        #expect(try PorterExpression.Expression.parse(long, limits: limits).evaluate(user: user).get().text == "100000")
+        limits.maxSeconds = 0
+        guard case .failure(let slow) = try PorterExpression.Expression.parse(long, limits: limits).evaluate(user: user) else {
+            Issue.record("expected the time budget to stop it"); return
+        }
+        #expect(slow.message.hasPrefix("RangeError: the expression ran longer than 0 s"))
+        limits.maxSeconds = 2
+        let cancel = Cancellation()
+        limits.cancellation = cancel
+        cancel.cancel()
+        guard case .failure(let stopped) = try PorterExpression.Expression.parse(long, limits: limits).evaluate(user: user) else {
+            Issue.record("expected the cancellation to stop it"); return
+        }
+        #expect(stopped.message.hasPrefix("Interrupted"))
+        #expect(try PorterExpression.Expression.parse("user.name", limits: limits).evaluate(user: user).get().text == "Ada Lovelace")
     }
 
     @Test func runtimeErrorsAreValuesWithPositions() throws {

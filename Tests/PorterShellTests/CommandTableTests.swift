@@ -65,6 +65,9 @@ import Testing
         #expect(shell.completions(line: "sort cr").candidates == ["created_at"])
         #expect(shell.completions(line: "help exp").candidates == ["explain", "export", "export-hashes", "expressions"])
         #expect(shell.completions(line: "eval user.em").candidates.contains("user.email"))
+        // Built-ins come from the expression engine's registry.
+        #expect(shell.completions(line: "eval user.email.toLo").candidates == ["user.email.toLowerCase("])
+        #expect(shell.completions(line: "eval Math.ro").candidates == ["Math.round("])
         // Files with spaces and quotes come back escaped, and an escaped prefix completes.
         #expect(shell.completions(line: "export \(dir)/wi").candidates == ["\(dir)/with\\ space/"])
         #expect(shell.completions(line: "import \(dir)/with\\ space/").candidates == ["\(dir)/with\\ space/it\\'s.csv"])
