@@ -69,4 +69,12 @@ public enum UserAttributes {
     public static let storedAsGiven: [String] = all.filter { $0.importable && !$0.secret && !["email", "email_verified", "user_id"].contains($0.name) }.map(\.name)
     /// What a re-sent or re-run import compares to tell a user already there (non-secret, importable).
     public static let compared: [String] = all.filter { $0.importable && !$0.secret }.map(\.name)
+    /// What `diff` compares, field by field: what an import sets and the Management API shows
+    /// (importable, not secret). user_id is the key or, keyed by email, the tenant's own; every
+    /// attribute that is not importable (identities, dates, logins) is the tenant's to manage.
+    public static let diffed: [String] = compared.filter { $0 != "user_id" }
+    /// What `diff` cannot compare: the API never returns password hashes or MFA secrets.
+    public static let notComparable: [String] = all.filter(\.secret).map(\.name)
+    /// Tenant-managed: set by the tenant, never a difference.
+    public static let tenantManaged: [String] = all.filter { !$0.importable }.map(\.name)
 }

@@ -1,0 +1,53 @@
+import Foundation
+import PorterFormats
+import PorterJSON
+import PorterTenant
+
+/// One side of a diff: a named stream of users.
+public struct DiffSide {
+    /// For messages: `the tenant`, a file name, another tenant's address.
+    public var name: String
+    /// Hands every user over, in the side's own order.
+    public var forEach: ((JSON) throws -> Void) throws -> Void
+    /// The side already comes in key order (the local tenant ordered by email in SQL): it is
+    /// streamed without a sort, its order checked as it goes.
+    public var inKeyOrder: Bool
+
+    public init(name: String, inKeyOrder: Bool = false, forEach: @escaping ((JSON) throws -> Void) throws -> Void) {
+        self.name = name
+        self.inKeyOrder = inKeyOrder
+        self.forEach = forEach
+    }
+}
+
+extension DiffSide {
+    /// Users of a JSON array or NDJSON file (Auth0's import schema, or a porter export in the
+    /// json, ndjson or import format), gzipped when the name ends in `.gz`.
+    public static func file(_ path: String) -> DiffSide {
+        DiffSide(name: path) { body in
+            do {
+                let reader = path.hasSuffix(".gz") ? JSONStreamReader(source: try GunzipSource(path: path), name: path) : try ImportFile.open(path)
+                while let e = try reader.next() { try body(e.value) }
+            } catch let e as JSONError where e.line > 0 {
+                // Where the file is wrong, in characters.
+                let column = path.hasSuffix(".gz") ? e.column : ImportFile.characterColumn(path, offset: e.offset, byteColumn: e.column)
+                throw TenantError("\(path):\(e.line):\(column): \(e.message)")
+            } catch let e as JSONError {
+                throw TenantError(e.message)
+            }
+        }
+    }
+
+    /// Every user of a tenant's connection (nil: all), through ``UserSource``: the local
+    /// tenant ordered by email in SQL streams as it is; a remote tenant (paged search, or an
+    /// export job past the search window), or a user_id key, is sorted by the diff.
+    public static func tenant(_ t: any Tenant, connection: String?, name: String, key: DiffKey, scratchDirectory: String = NSTemporaryDirectory(),
+                              isCancelled: @escaping () -> Bool = { false }, onStatus: @escaping (String) -> Void = { _ in }) -> DiffSide {
+        let inOrder = t is LocalTenant && key == .email
+        var source = UserSource(tenant: t, query: "", connectionName: connection, sort: inOrder ? "email:1" : nil)
+        source.isCancelled = isCancelled
+        source.onStatus = onStatus
+        source.scratchDirectory = scratchDirectory
+        return DiffSide(name: name, inKeyOrder: inOrder) { body in try source.forEach(body) }
+    }
+}
