@@ -39,8 +39,10 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
                        providers: [.apt(["libargon2-dev"])]),
+        // Removes registered temporary files on SIGINT/SIGTERM/SIGHUP (async-signal-safe, in C).
+        .target(name: "CTemporaryFiles"),
         .target(name: "PorterFormats", dependencies: [
-            "PorterJSON", "CArgon2", "CZlib", "CLibCrypto",
+            "PorterJSON", "CArgon2", "CZlib", "CLibCrypto", "CTemporaryFiles",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -80,7 +82,7 @@ let package = Package(
         ]),
 
         // Fuzz targets' properties (PorterFuzz) and the libFuzzer entry point, built by scripts/fuzz.
-        .target(name: "PorterFuzz", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats"]),
+        .target(name: "PorterFuzz", dependencies: ["PorterJSON", "PorterQuery", "PorterExpression", "PorterFormats", "PorterShell"]),
         .executableTarget(name: "porter-fuzz", dependencies: ["PorterFuzz"]),
 
         .executableTarget(name: "porter-bench", dependencies: [
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"], exclude: ["LuceneReference.java"]),
         .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"], exclude: ["corpus.txt"]),
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"], exclude: ["Fixtures"]),
-        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression"]),
+        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
         .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
         .testTarget(name: "PorterFuzzTests", dependencies: ["PorterFuzz"]),

@@ -46,3 +46,25 @@ static inline int porter_pbkdf2(const char *name, const char *pw, int pwlen, con
     EVP_MD_free(md);
     return ok;
 }
+
+/// One DES block (ECB, no padding) from the legacy provider: MDC-2 is built on it (OpenSSL
+/// builds without MDC2 still have DES). Returns 1, or 0 if DES cannot be fetched.
+static inline int porter_des_block(const unsigned char *key, const unsigned char *in, unsigned char *out) {
+    pthread_once(&porter_providers_once, porter_load_providers);
+    static EVP_CIPHER *des = NULL;
+    if (!des) des = EVP_CIPHER_fetch(NULL, "DES-ECB", NULL);
+    if (!des) return 0;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (!ctx) return 0;
+    int n = 0, ok = EVP_EncryptInit_ex2(ctx, des, key, NULL, NULL) && EVP_CIPHER_CTX_set_padding(ctx, 0) && EVP_EncryptUpdate(ctx, out, &n, in, 8) && n == 8;
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+/// Whether OpenSSL has the digest `name`.
+static inline int porter_has_md(const char *name) {
+    EVP_MD *md = porter_fetch_md(name);
+    if (!md) return 0;
+    EVP_MD_free(md);
+    return 1;
+}

@@ -9,6 +9,9 @@ import PorterJSON
 /// (UTF-16 and UTF-32, with or without a byte-order mark) instead of failing on its first byte,
 /// skips a UTF-8 byte-order mark, and turns the parser's byte columns into character columns.
 public enum ImportFile {
+    /// An escaped lone surrogate is an error with its position (see JSONLimits.rejectsLoneSurrogates).
+    public static let limits = JSONLimits(rejectsLoneSurrogates: true)
+
     public static func open(_ path: String, layout: JSONStreamReader.Layout = .auto) throws(JSONError) -> JSONStreamReader {
         let head = try prefix(path, 4)
         if let name = foreignEncoding(head) {
@@ -18,9 +21,9 @@ public enum ImportFile {
             let fd = posixOpen(path)
             guard fd >= 0 else { throw JSONError(message: "cannot open \(path): \(String(cString: strerror(errno)))", offset: 0, line: 0, column: 0) }
             _ = lseek(fd, 3, SEEK_SET)
-            return JSONStreamReader(source: FileSource(fd: fd), name: path, layout: layout)
+            return JSONStreamReader(source: FileSource(fd: fd), name: path, layout: layout, limits: limits)
         }
-        return try JSONStreamReader(path: path, layout: layout)
+        return try JSONStreamReader(path: path, layout: layout, limits: limits)
     }
 
     /// The encoding a file's first bytes show, when it is not UTF-8.

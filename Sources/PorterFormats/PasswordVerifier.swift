@@ -154,6 +154,10 @@ public enum PasswordVerifier {
         guard let expected = phcBase64(String(parts[4])) else { return .unsupported("pbkdf2 hash is not base64") }
         guard let name = DigestNames.openSSL(digestName) else { return .unsupported("pbkdf2 digest \(digestName)") }
         guard let pw = password else { return .mismatch }
+        if name == "MDC2" && porter_has_md(name) == 0 {
+            guard let key = MDC2.pbkdf2(password: pw, salt: salt, rounds: rounds, length: length) else { return .unsupported("pbkdf2 digest \(digestName) (no DES either)") }
+            return constantTimeEqual(key, expected) ? .match : .mismatch
+        }
         var key = [UInt8](repeating: 0, count: length)
         let ok = pw.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { cp in
@@ -194,7 +198,10 @@ public enum PasswordVerifier {
         case "sha256": return Array(SHA256.hash(data: input))
         case "sha384": return Array(SHA384.hash(data: input))
         case "sha512": return Array(SHA512.hash(data: input))
-        default: return DigestNames.openSSL(name).flatMap { n in libcrypto { porter_digest(n, input, input.count, $0) } }
+        default:
+            let n = DigestNames.openSSL(name)
+            if n == "MDC2", porter_has_md("MDC2") == 0 { return MDC2.hash(input) }
+            return n.flatMap { n in libcrypto { porter_digest(n, input, input.count, $0) } }
         }
     }
 
@@ -213,7 +220,10 @@ public enum PasswordVerifier {
         case "sha256": return Array(HMAC<SHA256>.authenticationCode(for: input, using: k))
         case "sha384": return Array(HMAC<SHA384>.authenticationCode(for: input, using: k))
         case "sha512": return Array(HMAC<SHA512>.authenticationCode(for: input, using: k))
-        default: return DigestNames.openSSL(name).flatMap { n in libcrypto { porter_hmac(n, key, Int32(key.count), input, input.count, $0) } }
+        default:
+            let n = DigestNames.openSSL(name)
+            if n == "MDC2", porter_has_md("MDC2") == 0 { return MDC2.hmac(key: key, input) }
+            return n.flatMap { n in libcrypto { porter_hmac(n, key, Int32(key.count), input, input.count, $0) } }
         }
     }
 

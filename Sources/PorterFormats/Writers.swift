@@ -1,3 +1,4 @@
+import CTemporaryFiles
 import CZlib
 import Foundation
 import PorterJSON
@@ -33,6 +34,11 @@ public enum WriterError: Error, CustomStringConvertible, Equatable {
 /// A file written under a temporary name in the target directory and renamed into place only
 /// by `commit()`: a failed or cancelled export never leaves a partial file behind.
 ///
+/// Signals: the temporary file is registered with CTemporaryFiles, which removes it when
+/// SIGINT, SIGTERM or SIGHUP stops porter (the previous target stays as it was). A kill -9
+/// cannot be caught: the next AtomicFile for the same target removes the temporaries
+/// (`.NAME.porter-PID-N.tmp`) of processes that no longer run, and says so (`removedStale`).
+///
 /// Targets: `-` is standard output and a FIFO is written as it is (neither can be replaced
 /// atomically); a symbolic link is written through to the file it points at (the link stays);
 /// anything else that is not a regular file (a directory, a character or block device, a socket)
@@ -47,6 +53,10 @@ public final class AtomicFile {
     let handle: FileHandle
     var buffer: [UInt8] = []
     var committed = false
+    /// CTemporaryFiles' token for the temporary file (nil: none, or not registered).
+    var registration: Int?
+    /// Stale temporaries of this target (left by a killed porter) that `init` removed.
+    public private(set) var removedStale: [StaleTemporary] = []
     /// Set when the name ends in `.gz`: bytes are gzip-compressed on their way to the file.
     var gzip: Gzip?
     public private(set) var bytesWritten = 0
@@ -84,13 +94,25 @@ public final class AtomicFile {
         // Not NSString.deletingLastPathComponent: Foundation on Linux traps on a one-character path.
         let url = URL(fileURLWithPath: target)
         let dir = url.deletingLastPathComponent().path
-        let temporary = dir + "/." + url.lastPathComponent + ".porter-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        removedStale = StaleTemporary.remove(directory: dir, name: url.lastPathComponent)
+        let temporary = dir + "/" + StaleTemporary.prefix(url.lastPathComponent) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        // Registered before it exists, so that no moment is left when a signal would miss it.
+        let token = porter_temporary_register(temporary)
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: permissions.map { [.posixPermissions: $0] }),
               let h = FileHandle(forWritingAtPath: temporary) else {
-            throw .io("cannot write \(path) (in \(dir)): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            if token >= 0 { porter_temporary_unregister(token) }
+            throw .io("cannot write \(path) (in \(dir)): \(reason)")
         }
+        registration = token >= 0 ? token : nil
         temporaryPath = temporary
         handle = h
+    }
+
+    /// The signal handler no longer needs to remove the temporary file (renamed or removed).
+    func unregister() {
+        if let registration { porter_temporary_unregister(registration) }
+        registration = nil
     }
 
     /// The file a chain of symbolic links ends at (relative links are read from their directory).
@@ -110,6 +132,7 @@ public final class AtomicFile {
             try? handle.close()
             if let temporaryPath { unlink(temporaryPath) }
         }
+        unregister()
     }
 
     public func write(_ bytes: [UInt8]) throws(WriterError) {
@@ -143,6 +166,7 @@ public final class AtomicFile {
             throw .io("cannot rename into \(path): \(String(cString: strerror(errno)))")
         }
         committed = true
+        unregister()
     }
 
     /// Drops the temporary file.
@@ -150,6 +174,7 @@ public final class AtomicFile {
         try? handle.close()
         if let temporaryPath { unlink(temporaryPath) }
         committed = true
+        unregister()
     }
 }
 
@@ -191,6 +216,9 @@ public final class TableWriter {
     }
 
     public var rowsWritten: Int { rows }
+
+    /// Temporaries of this target a killed porter had left, removed before writing.
+    public var removedStale: [StaleTemporary] { file.removedStale }
 
     /// One row of cells (nil = undefined), in column order.
     public func writeRow(_ cells: [JSON?]) throws(WriterError) {

@@ -6,7 +6,7 @@ import PorterExpression
 /// that replays the committed corpus and regressions. A check traps with a message when a
 /// property fails; inputs that are merely invalid are fine.
 public enum FuzzTargets {
-    public static let names = ["json", "projection", "query", "expression", "csv"]
+    public static let names = ["json", "projection", "query", "expression", "csv", "import", "script"]
 
     public static func check(_ target: String, _ bytes: [UInt8]) {
         switch target {
@@ -15,6 +15,8 @@ public enum FuzzTargets {
         case "query": QueryTarget.check(bytes)
         case "expression": ExpressionTarget.check(bytes)
         case "csv": CSVTarget.check(bytes)
+        case "import": ImportTarget.check(bytes)
+        case "script": ScriptTarget.check(bytes)
         default: fatalError("unknown fuzz target '\(target)' (one of \(names.joined(separator: ", ")))")
         }
     }

@@ -7,10 +7,18 @@ public struct JSONLimits: Sendable {
     /// Largest single element of a stream (a user object), in bytes.
     public var maxElementBytes: Int
 
-    public init(maxDepth: Int = 512, maxStringBytes: Int = 16 << 20, maxElementBytes: Int = 64 << 20) {
+    /// A `\uD800`-style escape of a lone UTF-16 surrogate is an error instead of U+FFFD (a Swift
+    /// string cannot hold one). Import files: Auth0 would store U+FFFD in its place (node keeps
+    /// the lone surrogate in the string and writes it to UTF-8 as EF BF BD), a silent change of
+    /// the user's data, so porter refuses it with its position. JSON.parse in expressions, as
+    /// JavaScript's, takes it (as U+FFFD).
+    public var rejectsLoneSurrogates: Bool
+
+    public init(maxDepth: Int = 512, maxStringBytes: Int = 16 << 20, maxElementBytes: Int = 64 << 20, rejectsLoneSurrogates: Bool = false) {
         self.maxDepth = maxDepth
         self.maxStringBytes = maxStringBytes
         self.maxElementBytes = maxElementBytes
+        self.rejectsLoneSurrogates = rejectsLoneSurrogates
     }
 }
 
@@ -328,7 +336,11 @@ struct JSONParser {
             case UInt8(ascii: "r"): scratch.append(0x0D)
             case UInt8(ascii: "t"): scratch.append(0x09)
             case UInt8(ascii: "u"):
+                let escape = i - 2
                 var scalar = try hex4()
+                if (0xD800...0xDFFF).contains(scalar), limits.rejectsLoneSurrogates, !pairs(scalar) {
+                    throw error("lone UTF-16 surrogate \\u\(String(scalar, radix: 16)) in string: Auth0 would store U+FFFD in its place; escape the whole character (a pair such as \\ud83d\\ude00) or remove it", at: escape)
+                }
                 if (0xD800...0xDBFF).contains(scalar) {
                     // A high surrogate must pair with a low one; a lone one becomes U+FFFD.
                     if more(1), bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
@@ -354,6 +366,17 @@ struct JSONParser {
             }
         }
         throw error("unterminated string", at: start)
+    }
+
+    /// Whether `scalar`, just read, is a high surrogate followed by an escaped low one.
+    mutating func pairs(_ scalar: UInt32) -> Bool {
+        guard (0xD800...0xDBFF).contains(scalar), more(5), bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else { return false }
+        var low: UInt32 = 0
+        for k in 2..<6 {
+            guard let d = Character(Unicode.Scalar(bytes[i + k])).hexDigitValue else { return false }
+            low = low << 4 | UInt32(d)
+        }
+        return (0xDC00...0xDFFF).contains(low)
     }
 
     mutating func hex4() throws(JSONError) -> UInt32 {

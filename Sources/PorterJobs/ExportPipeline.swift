@@ -73,6 +73,9 @@ public enum ExportPipeline {
         case .ndjson: writerFormat = .ndjson
         }
         let writer = try TableWriter(path: r.path, format: writerFormat, columns: r.columns.map(\.name), csv: r.csv, pretty: r.pretty, force: r.force)
+        for stale in writer.removedStale {
+            status("removed \(stale.path): a temporary file of \(r.path) left by porter process \(stale.pid), which no longer runs")
+        }
         do {
             func tick() throws {
                 if report.rows & 1023 == 0 {

@@ -60,11 +60,21 @@ enum Fields {
     static let dates: Set<String> = ["created_at", "updated_at", "last_login", "last_password_reset"]
 
     /// Top-level attributes Auth0 indexes (user-search-query-syntax, "Searchable fields").
-    static let searchableRoots: Set<String> = [
+    /// Evidence (auth0.com/docs/manage-users/user-search/user-search-query-syntax, read 2026-12):
+    /// "You can search for users using all the normalized user profile fields and the fields
+    /// below": phone_number, phone_verified, logins_count, created_at, updated_at, last_login,
+    /// last_ip, blocked, email.domain, organization_id. The normalized profile fields are the
+    /// rows of user-profile-structure marked "Search?" (PorterFormats.UserAttributes; picture is
+    /// not one). Tests/PorterQueryTests/QueryParserTests checks the documented list.
+    static let searchableRoots: Set<String> = Set([
         "app_metadata", "blocked", "created_at", "email", "email_verified", "family_name", "given_name",
         "identities", "last_ip", "last_login", "logins_count", "name", "nickname", "phone_number",
         "phone_verified", "updated_at", "user_id", "user_metadata", "username", "last_password_reset",
-    ]
+    ]).union(searchOnly)
+
+    /// Searchable fields that are not attributes of the profile: `organization_id` finds the
+    /// members of an organization (a local tenant has no organizations: it matches nobody).
+    static let searchOnly: Set<String> = ["organization_id"]
 
     static func isCaseInsensitive(_ f: Field) -> Bool { f.caseInsensitive }
     static func isDate(_ f: Field) -> Bool { f.isDate }

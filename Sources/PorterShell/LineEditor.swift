@@ -99,10 +99,11 @@ public final class LineEditor {
     func saveHistory() {
         // Write to a temporary file and rename, ignoring SIGHUP meanwhile (a hang-up while
         // writing once truncated the history to nothing).
-        signal(SIGHUP, SIG_IGN)
+        // The previous action comes back after (CTemporaryFiles' handler, once an export ran).
+        let previous = signal(SIGHUP, SIG_IGN)
         let tmp = historyPath + ".tmp"
         if write_history(tmp) == 0 { rename(tmp, historyPath) } else { unlink(tmp) }
-        signal(SIGHUP, SIG_DFL)
+        signal(SIGHUP, previous)
     }
 
     /// Completion candidates for libedit's word `text`: the shell completes the whole word at

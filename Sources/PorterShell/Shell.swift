@@ -103,7 +103,7 @@ public final class Shell {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ShellError("cannot read \(path)") }
         scriptStack.append(full)
         defer { scriptStack.removeLast() }
-        let failed = try runLines(text.components(separatedBy: "\n"), source: path)
+        let failed = try runLines(ScriptLines.lines(text), source: path)
         if failed > 0 { throw ScriptFailed(count: failed) }
     }
 
@@ -135,6 +135,8 @@ public final class Shell {
             for d in e.detail { console.err(d + "\n") }
         } else if let e = error as? TenantError {
             console.error(prefix + e.message)
+        } else if let local = tenantStore as? LocalTenant, let words = StorageProblem.words(for: error, path: local.path) {
+            console.error(prefix + words)
         } else {
             console.error(prefix + "\(error)")
         }

@@ -42,7 +42,7 @@ extension Shell {
         guard p.terminationStatus == 0 else { throw ShellError("the editor '\(editor)' exited with status \(p.terminationStatus); nothing changed") }
         guard let data = FileManager.default.contents(atPath: path) else { throw ShellError("the edited file is gone; nothing changed") }
         // Lines are joined as `\` continuations are: the result stays one command.
-        let lines = ScriptLines.commands(String(decoding: data, as: UTF8.self).components(separatedBy: "\n")).map(\.text)
+        let lines = ScriptLines.commands(String(decoding: data, as: UTF8.self)).map(\.text)
         let result = lines.joined(separator: " ")
         return result == text ? nil : result
     }

@@ -17,6 +17,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Lifts Auth0's 1,000-result and 100-per-page caps (local use only).
     public var uncapped = false
     public var displayName: String { "local" }
+    let busyTimeout: TimeInterval
 
     public static let defaultConnection = "Username-Password-Authentication"
 
@@ -36,13 +37,15 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     }
 
     /// Opens (creating on first use, with the Username-Password-Authentication connection).
-    public init(path: String = LocalTenant.defaultPath) throws {
+    /// `busyTimeout`: how long a statement waits for another process's lock before failing.
+    public init(path: String = LocalTenant.defaultPath, busyTimeout: TimeInterval = 10) throws {
         self.path = path
+        self.busyTimeout = busyTimeout
         // Not NSString.deletingLastPathComponent: Foundation on Linux traps on a one-character path.
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         // WAL with synchronous=NORMAL: every transaction stays atomic across crashes, and
         // batches do not pay an fsync each.
         // (A pool puts the file in WAL mode itself.)
@@ -54,10 +57,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             try Self.migrator.migrate(db)
             var readOnly = Configuration()
             readOnly.readonly = true
-            readOnly.busyMode = .timeout(10)
+            readOnly.busyMode = .timeout(busyTimeout)
             lookups = try DatabaseQueue(path: path, configuration: readOnly)
         } catch {
-            throw TenantError("cannot open the local tenant at \(path): \(error)", status: 500)
+            throw TenantError(StorageProblem.words(for: error, path: path) ?? "cannot open the local tenant at \(path): \(error)", status: 500)
         }
     }
 
@@ -398,7 +401,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             }
             var config = Configuration()
             config.readonly = true
-            config.busyMode = .timeout(10)
+            config.busyMode = .timeout(busyTimeout)
             let reader = try DatabaseQueue(path: path, configuration: config)
             // For the percentage only, from the rowids (the export goes in rowid order): counting
             // the connection's users first would cost a whole scan of the table.

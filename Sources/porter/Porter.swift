@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PorterFormats
 import PorterShell
 import PorterTenant
 
@@ -69,6 +70,8 @@ struct Porter: ParsableCommand {
     }
 
     func run() throws {
+        // SIGINT, SIGTERM and SIGHUP remove an export's temporary file; installed before any thread starts.
+        TemporaryFiles.installSignalHandlers()
         let shell = Shell()
         if commands != nil && file != nil {
             throw ValidationError("-f and -c cannot be combined: run the script with -f, or its commands with -c ('run FILE' runs a script from -c)")

@@ -157,6 +157,23 @@ import Testing
         #expect(ok.status == 0 && ok.out.contains("matches"), "\(ok.out)\(ok.err)")
     }
 
+    /// Problem lines of a remote import count columns in characters, as validate does: a bad
+    /// user after "Zoë 😀 ünïcödé" on the same line is at character 56, byte 64.
+    @Test func remoteProblemColumnsAreCharacters() throws {
+        let p = try Porter()
+        let line = #"[{"email":"a@example.com","name":"Zoë 😀 ünïcödé"}, {"email":"not-an-email"}]"#
+        let byteColumn = line.utf8.distance(from: line.utf8.startIndex, to: line.range(of: #"{"email":"not"#)!.lowerBound.samePosition(in: line.utf8)!) + 1
+        let characterColumn = line.distance(from: line.startIndex, to: line.range(of: #"{"email":"not"#)!.lowerBound) + 1
+        #expect(byteColumn != characterColumn)
+        try p.write("users.json", line + "\n")
+        let s = try ServeTests.Server(dir: p.dir)
+        let remote = "connect http://127.0.0.1:\(s.port)"
+        let r = try p.run(["-c", "\(remote); import users.json"], env: credentials(p))
+        #expect(r.out.contains("users.json:1:\(characterColumn): user 1: FORMAT email"), "\(r.out)\(r.err)")
+        let local = try p.run(["-c", "validate users.json"])
+        #expect(local.out.contains("users.json:1:\(characterColumn): user 1: FORMAT email"), "validate agrees: \(local.out)")
+    }
+
     @Test func oversizedUserIsReportedAndTheRestSent() throws {
         let p = try Porter()
         let big = String(repeating: "b", count: 600_000)

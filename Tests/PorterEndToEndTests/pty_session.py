@@ -7,7 +7,9 @@ import os, pty, select, signal, sys, time
 binary, home = sys.argv[1], sys.argv[2]
 # A user's environment, not the test runner's.
 env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8", "TERM": "xterm",
-       "PORTER_TENANT": home + "/t.sqlite", "XDG_STATE_HOME": home + "/state", "COLUMNS": "100"}
+       "PORTER_TENANT": home + "/t.sqlite", "XDG_STATE_HOME": home + "/state", "COLUMNS": "100",
+       # Imports store users in batches of 1,000 with a pause after each: a Ctrl-C lands mid-import.
+       "PORTER_TEST_IMPORT_BATCH": "1000", "PORTER_TEST_IMPORT_PAUSE_MS": "50"}
 
 current_pid = 0
 current_fd = -1
@@ -148,6 +150,33 @@ if b"cancelled" in out and os.path.exists(home + "/big.csv"):
 leftovers = [f for f in os.listdir(home) if ".porter-" in f and f.endswith(".tmp")]
 if leftovers:
     sys.exit("temporary files left behind: %r" % leftovers)
+
+# Ctrl-C during a local import: the import is cancelled, only whole batches landed (as many as
+# the message says), no temporary file stays, the shell stays and its next command works.
+import re
+with open(home + "/import.json", "w") as f:
+    f.write("[" + ",\n".join('{"email":"i%d@example.com"}' % i for i in range(30000)) + "]")
+send(fd, b"set pager off\r")                # the previews below must not wait in less
+read_until(fd, P)
+send(fd, b"query\r")
+before = int(re.search(rb"(\d+) users? match", read_until(fd, P)).group(1))
+send(fd, b"import import.json\r")
+time.sleep(1.5)
+send(fd, b"\x03")
+out = read_until(fd, P, timeout=90)
+m = re.search(rb"cancelled after (\d+) users: (\d+) inserted", out)
+if not m:
+    sys.exit("Ctrl-C did not cancel the import: %r" % out[-400:])
+inserted = int(m.group(2))
+if inserted % 1000 != 0 or inserted >= 30000:
+    sys.exit("a cancelled import half-landed: %d users" % inserted)
+send(fd, b"query\r")
+after = int(re.search(rb"(\d+) users? match", read_until(fd, P)).group(1))
+if after != before + inserted:
+    sys.exit("the message says %d users landed, the tenant has %d more" % (inserted, after - before))
+leftovers = [f for f in os.listdir(home) if ".porter-" in f and f.endswith(".tmp")]
+if leftovers:
+    sys.exit("temporary files left behind by the import: %r" % leftovers)
 send(fd, b"count\r")
 settle(fd)
 # libedit prints the prompt a moment before it puts the terminal in raw mode; a ^D typed in that

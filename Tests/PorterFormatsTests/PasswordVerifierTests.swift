@@ -40,6 +40,29 @@ import PorterJSON
         check("hunter2", ["algorithm": "pbkdf2", "hash": ["value": "$pbkdf2-ripemd160$i=1000,l=32$c2FsdA$lHgZDo3YMTNFw+RTAFNZjS9v8rTp8HfOXRaiiYMMBvA"]], .match)
     }
 
+    /// MDC-2 (pbkdf2's `$pbkdf2-mdc2$`, `RSA-MDC2`, `mdc2WithRSA`): porter's own over DES
+    /// (Debian's OpenSSL has no MDC2 digest) against node's (Fixtures/make-mdc2-fixtures.js,
+    /// OpenSSL's mdc2dgst.c) and OpenSSL's published vector (mdc2test.c).
+    @Test func mdc2AgreesWithNode() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mdc2-fixtures.json")
+        let fixtures = try JSON.parse(bytes: [UInt8](Data(contentsOf: url)))
+        func hex(_ b: [UInt8]?) -> String { (b ?? []).map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(PasswordVerifier.digest("mdc2", Array("Now is the time for all ".utf8))) == "42e50cd224baceba760bdd2bd409281a")
+        let digests = fixtures["digests"]?.arrayValue ?? []
+        #expect(digests.count == 5)
+        for d in digests {
+            let input = Array(d["input"]!.stringValue!.utf8)
+            #expect(hex(PasswordVerifier.digest("mdc2", input)) == d["mdc2"]?.stringValue, "mdc2 of \(input)")
+            #expect(hex(PasswordVerifier.hmac("RSA-MDC2", key: Array("key".utf8), input: input)) == d["hmac"]?.stringValue, "hmac-mdc2 of \(input)")
+        }
+        let hashes = fixtures["pbkdf2"]?.arrayValue ?? []
+        #expect(hashes.count == 18)
+        for f in hashes {
+            let outcome = PasswordVerifier.verify(password: f["password"]!.stringValue!, customHash: f["custom_password_hash"]!)
+            #expect(outcome == (f["expect"] == "match" ? .match : .mismatch), "\(f["name"]!.stringValue!): \(outcome)")
+        }
+    }
+
     /// Published test vectors: RFC 1320 (MD4), the RIPEMD-160 and Whirlpool (ISO/IEC 10118-3) pages.
     @Test func legacyDigestsMatchPublishedVectors() {
         func hex(_ b: [UInt8]?) -> String { (b ?? []).map { String(format: "%02x", $0) }.joined() }

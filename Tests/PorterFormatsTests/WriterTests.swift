@@ -122,3 +122,32 @@ import PorterJSON
         }
     }
 }
+
+/// Temporaries a killed porter left (`.NAME.porter-PID-N.tmp`): the next AtomicFile for NAME
+/// removes those of processes that no longer run (or started after the file's last write),
+/// and leaves every other file alone. (The signals themselves: PorterEndToEndTests/SignalTests.)
+@Suite struct StaleTemporaryTests {
+    @Test func removesOnlyTheDeadWritersTemporariesOfThisTarget() throws {
+        let dir = NSTemporaryDirectory() + "porter-stale-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A pid that does not run: past every running one.
+        var dead: Int32 = 4_000_000
+        while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        let parent = getppid()  // runs, and started before the file below was written
+        let names = [".out.csv.porter-\(dead)-12.tmp", ".out.csv.porter-\(parent)-13.tmp", ".other.csv.porter-\(dead)-14.tmp",
+                     ".out.csv.porter-x-15.tmp", "out.csv.porter-\(dead)-16.tmp", ".out.csv.porter-\(dead)-17.tmp.keep"]
+        for n in names { _ = FileManager.default.createFile(atPath: dir + "/" + n, contents: Data("partial".utf8)) }
+        let f = try AtomicFile(path: dir + "/out.csv")
+        #expect(f.removedStale == [StaleTemporary(path: dir + "/" + names[0], pid: dead)])
+        try f.write("a\n")
+        try f.commit()
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(left == Set(names.dropFirst() + ["out.csv"]))
+    }
+
+    @Test func aPidReusedSinceTheFileWasWrittenIsNotItsWriter() throws {
+        // pid 1 started at boot: a file written "before boot" (mtime 1970) cannot be its own.
+        #expect(StaleTemporary.isRunning(1, writerOfFileModifiedAt: 0) == (StaleTemporary.startTime(1) == nil))
+        #expect(StaleTemporary.isRunning(getpid(), writerOfFileModifiedAt: Date().timeIntervalSince1970))
+    }
+}

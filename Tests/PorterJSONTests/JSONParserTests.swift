@@ -73,6 +73,23 @@ import Testing
         #expect(try JSON.parse(#""\ud800x""#) == .string("\u{FFFD}x"))
     }
 
+    /// Import files (JSONLimits.rejectsLoneSurrogates): a lone surrogate is an error at its
+    /// escape, high or low, at the end of a string or before another escape; pairs still read.
+    @Test func loneSurrogatesAreErrorsWhereAsked() throws {
+        let strict = JSONLimits(rejectsLoneSurrogates: true)
+        for (text, column) in [(#"{"name":"a\ud800"}"#, 11), (#"{"name":"\udc00b"}"#, 10), (#"{"n":"\ud800\u0041"}"#, 7), (#"["x","\ud83d\ud83d"]"#, 7)] {
+            do {
+                _ = try JSON.parse(text, limits: strict)
+                Issue.record("\(text) parsed")
+            } catch {
+                #expect(error.message.contains("lone UTF-16 surrogate") && error.message.contains("Auth0 would store U+FFFD"), "\(error.message)")
+                #expect(error.line == 1 && error.column == column, "\(text): column \(error.column)")
+            }
+        }
+        #expect(try JSON.parse(#""\ud83d\ude00""#, limits: strict) == .string("😀"))
+        #expect(try JSON.parse(#""\u00e9""#, limits: strict) == .string("é"))
+    }
+
     @Test func numbersCompareByValue() {
         #expect(JSON.int(1) == JSON.double(1.0))
         #expect(JSON.int(1).hashValue == JSON.double(1.0).hashValue)

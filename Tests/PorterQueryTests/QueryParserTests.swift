@@ -96,6 +96,19 @@ import PorterJSON
         #expect(error("()")?.message.contains("empty group") == true)
     }
 
+    /// Auth0's documented searchable fields (user-search-query-syntax, "Searchable fields": the
+    /// table, plus "all the normalized user profile fields") all parse; picture, which the
+    /// profile structure marks as not searchable, does not.
+    @Test func auth0sDocumentedSearchableFieldsParse() throws {
+        let table = ["phone_number:\\+15551234567", "phone_verified:true", "logins_count:[1 TO 5]", "created_at:[2020-01 TO *]", "updated_at:2024-01-01",
+                     "last_login:[* TO 2017-12]", "last_ip:\"10.0.0.1\"", "blocked:true", "email.domain:acme.com", "organization_id:org_123"]
+        let profile = ["user_id:auth0|1", "email:a@b.co", "email_verified:true", "name:ana", "nickname:an", "given_name:Ana", "family_name:Lee",
+                       "username:ana", "identities.connection:Username-Password-Authentication", "app_metadata.plan:pro", "user_metadata.city:Paris"]
+        for q in table + profile { #expect(error(q) == nil, "\(q): \(error(q)?.message ?? "")") }
+        #expect(Fields.searchOnly.isSubset(of: Fields.searchableRoots))
+        #expect(try !Query.parse("organization_id:org_123").matches(user: ["email": "a@b.co"]), "a local user belongs to no organization")
+    }
+
     @Test func explainIsReadable() throws {
         let text = try Query.parse("email.domain:acme.com AND NOT blocked:true").explain()
         #expect(text == """

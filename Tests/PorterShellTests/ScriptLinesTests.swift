@@ -20,6 +20,23 @@ import Testing
                       .init(line: 7, text: "last")])
     }
 
+    /// Found by the `script` fuzz target: a quote open before a continuation is still open on
+    /// the next line (its `#` is no comment), and an escaped trailing space stays, so printed
+    /// commands read back the same.
+    @Test func quotesAcrossContinuationsAndEscapedSpaces() {
+        let c = ScriptLines.commands(["column add X = 'a \\", "# b'", "query x\\ ", "eval \"é\\", "\u{301}#c\""])
+        #expect(c.map(\.text) == ["column add X = 'a  # b'", "query x\\ ", "eval \"é \u{301}#c\""])
+        #expect(ScriptLines.commands(c.map(\.text)).map(\.text) == c.map(\.text))
+        #expect(ScriptLines.commands(["a '# b' \\", "# c"]).map(\.text) == ["a '# b'"])
+    }
+
+    /// A CRLF file's text: one command a line (a String's "\r\n" is one Character, so splitting
+    /// at "\n" Characters once made the whole file one command; found by the `script` fuzz target).
+    @Test func crlfTextIsOneCommandALine() {
+        #expect(ScriptLines.commands("count\r\nquery a:b \\\r\n  AND c:d\r\n\r\n# x\r\nlast").map(\.text) == ["count", "query a:b    AND c:d", "last"])
+        #expect(ScriptLines.commands("count\r\nquery a:b \\\r\n  AND c:d\r\n").map(\.line) == [1, 2])
+    }
+
     /// Every saved session replays to the same state, remote ones and `--with-export` included.
     @Test func savedSessionsReplay() throws {
         let dir = NSTemporaryDirectory() + "porter-save-\(UUID().uuidString)"
