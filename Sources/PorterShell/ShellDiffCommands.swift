@@ -77,7 +77,7 @@ extension Shell {
     }
 
     func diffSide(_ t: any Tenant, connection: String?, name: String, key: DiffKey) -> DiffSide {
-        .tenant(t, connection: connection, name: name, key: key, scratchDirectory: FileManager.default.temporaryDirectory.path,
+        .tenant(t, connection: connection, name: name, scratchDirectory: FileManager.default.temporaryDirectory.path,
                 isCancelled: isCancelled, onStatus: { [console] in console.note($0) })
     }
 
