@@ -183,18 +183,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
         }
     }
 
-    func delay(attempt: Int, response: HTTPResponse?) -> Double {
-        var wait = retry.baseDelay * pow(2, Double(attempt - 1)) * Double.random(in: 0.5...1.0)
-        if let r = response, r.status == 429 {
-            if let s = r.headers["retry-after"].flatMap(Double.init) {
-                wait = s
-            } else if let reset = r.headers["x-ratelimit-reset"].flatMap(Double.init) {
-                wait = reset - Date().timeIntervalSince1970
-            }
-            wait = min(max(wait, retry.minimumDelay), retry.maximumDelay)
-        }
-        return min(wait, retry.maximumDelay)
-    }
+    func delay(attempt: Int, response: HTTPResponse?) -> Double { retry.delay(attempt: attempt, response: response) }
 
     func pause(_ seconds: Double, why: String) throws {
         onRetry?("\(why); retrying in \(String(format: "%.1f", seconds)) s")
@@ -342,8 +331,20 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
         try call("GET", "/api/v2/users-by-email", query: [("email", email)])?.arrayValue ?? []
     }
 
+    /// The application `verify` logs in with (the Password grant); set by the shell.
+    public var verifyApplication: VerifyApplication?
+
+    /// A login through the Authentication API's password-realm grant (the Management API never
+    /// returns hashes): a success counts as a login on the tenant.
     public func verify(email: String, password: String, connectionName: String?) throws -> PasswordCheck {
-        throw TenantError("verify needs the local tenant: the Management API never returns password hashes, so a remote password cannot be checked here")
+        guard let app = verifyApplication else {
+            throw TenantError("verify on a remote tenant logs in through an application with the Password grant: set PORTER_VERIFY_CLIENT_ID and PORTER_VERIFY_CLIENT_SECRET", status: 401)
+        }
+        guard let realm = connectionName else { throw TenantError("verify needs one connection (the realm the user logs in to): 'use CONNECTION'") }
+        var grant = PasswordGrantClient(baseURL: baseURL, application: app)
+        grant.isCancelled = isCancelled
+        grant.onRetry = onRetry
+        return try grant.check(username: email, password: password, realm: realm)
     }
 
     static func job(_ j: JSON) throws -> Job {

@@ -13,7 +13,7 @@ enum Builtins {
         "Number.isInteger": 1...1, "Number.isFinite": 1...1, "Number.isNaN": 1...1, "Number.parseFloat": 1...1, "Number.parseInt": 1...2,
         "Date.parse": 1...1, "Date.UTC": 1...7,
         "Number": 0...1, "String": 0...1, "Boolean": 0...1, "parseInt": 1...2, "parseFloat": 1...1, "isNaN": 1...1, "isFinite": 1...1,
-    ]
+    ].merging(base64Arity) { a, _ in a }
 
     static let methodArity: [String: ClosedRange<Int>] = [
         // String
@@ -84,22 +84,22 @@ enum Builtins {
                     }
                     radix = r
                 }
-                return .string(radix == 10 ? NumberFormat.string(d) : NumberFormat.radix(d, radix))
+                return .text(radix == 10 ? NumberFormat.string(d) : NumberFormat.radix(d, radix))
             }
             if name == "toFixed" {
                 let f = JSInteger.integerOrInfinity(args.first?.toNumber ?? 0)
                 guard f.isFinite, let digits = JSInteger.inRange(f, 0, 100) else {
                     throw Failure.error("RangeError: toFixed() digits argument must be between 0 and 100", range)
                 }
-                if !d.isFinite || abs(d) >= 1e21 { return .string(NumberFormat.string(d)) }
-                return .string(NumberFormat.fixed(d, digits))
+                if !d.isFinite || abs(d) >= 1e21 { return .text(NumberFormat.string(d)) }
+                return .text(NumberFormat.fixed(d, digits))
             }
             if name == "valueOf" { return base }
         case .bool(let b):
-            if name == "toString" { return .string(b ? "true" : "false") }
+            if name == "toString" { return .text(b ? "true" : "false") }
             if name == "valueOf" { return base }
         case .object, .json(.object):
-            if name == "toString" { return .string("[object Object]") }
+            if name == "toString" { return .text("[object Object]") }
         default: break
         }
         throw Failure.error("TypeError: \(describe(base)).\(name) is not a function", range)
@@ -121,9 +121,9 @@ enum Builtins {
         case "getTime", "valueOf": return .number(t)
         case "toISOString":
             guard t.isFinite else { throw Failure.error("RangeError: Invalid time value", range) }
-            return .string(DateFormat.iso(t))
-        case "toJSON": return t.isFinite ? .string(DateFormat.iso(t)) : .null
-        case "toString": return .string(DateFormat.toString(t))
+            return .text(DateFormat.iso(t))
+        case "toJSON": return t.isFinite ? .text(DateFormat.iso(t)) : .null
+        case "toString": return .text(DateFormat.toString(t))
         default: break
         }
         guard name.hasPrefix("get") else { throw Failure.error("TypeError: date.\(name) is not a function", range) }
@@ -146,10 +146,10 @@ enum Builtins {
         let t: Double
         switch v {
         case .date(let d): t = d
-        case .string(let s): t = DateFormat.parse(s)
+        case .string(let s): t = DateFormat.parse(s.text)
         default:
             let p = v.toPrimitive(preferString: false)
-            if case .string(let s) = p { t = DateFormat.parse(s) } else { t = p.toNumber }
+            if case .string(let s) = p { t = DateFormat.parse(s.text) } else { t = p.toNumber }
         }
         guard t.isFinite, abs(t) <= DateFormat.maxTime else { return .nan }
         return t.rounded(.towardZero) + 0
@@ -190,18 +190,18 @@ enum Builtins {
             if a.count > 2 {
                 switch a[2] {
                 case .number(let d): indent = String(repeating: " ", count: JSInteger.clamp(d, 0, 10))
-                case .string(let s): indent = String(decoding: s.utf16.prefix(10), as: UTF16.self)
+                case .string(let s): indent = String(decoding: s.units.prefix(10), as: UTF16.self)
                 default: break
                 }
             }
             var out = Stringify.Output(limit: ctx.limits.maxStringLength)
             guard try Stringify.write(a[0], indent: indent, into: &out, range) else { return .undefined }
             try ctx.checkString(out.count, range)
-            return .string(out.text)
+            return .text(out.text)
         case "JSON.parse":
             let parsed: JSON
             do {
-                parsed = try JSON.parse(a[0].jsString)
+                parsed = try JSON.parse(a[0].text)
             } catch {
                 throw Failure.error("SyntaxError: \(error.message) in JSON", range)
             }
@@ -211,8 +211,8 @@ enum Builtins {
         case "Number.isInteger": if case .number(let d) = a[0] { return .bool(d.isFinite && d == d.rounded()) }; return .bool(false)
         case "Number.isFinite": if case .number(let d) = a[0] { return .bool(d.isFinite) }; return .bool(false)
         case "Number.isNaN": if case .number(let d) = a[0] { return .bool(d.isNaN) }; return .bool(false)
-        case "Number.parseFloat", "parseFloat": return .number(NumberParse.parseFloat(a[0].jsString))
-        case "Number.parseInt", "parseInt": return .number(NumberParse.parseInt(a[0].jsString, radix: a.count > 1 ? a[1].toNumber : nil))
+        case "Number.parseFloat", "parseFloat": return .number(NumberParse.parseFloat(a[0].text))
+        case "Number.parseInt", "parseInt": return .number(NumberParse.parseInt(a[0].text, radix: a.count > 1 ? a[1].toNumber : nil))
         case "Date.parse": return .number(makeDate(.string(a[0].jsString)))
         case "Date.UTC":
             let y = n(0), m = a.count > 1 ? n(1) : 0, d = a.count > 2 ? n(2) : 1
@@ -222,26 +222,27 @@ enum Builtins {
             if (0...99).contains(year) { year += 1900 }
             return .number(DateFormat.makeDate(year: year, month: m, day: d, hour: h, minute: mi, second: s, ms: ms))
         case "Number": return .number(a.isEmpty ? 0 : a[0].toNumber)
-        case "String": return .string(a.isEmpty ? "" : a[0].jsString)
+        case "String": return .string(a.isEmpty ? .empty : a[0].jsString)
         case "Boolean": return .bool(a.first?.truthy ?? false)
         case "isNaN": return .bool(n(0).isNaN)
         case "isFinite": return .bool(n(0).isFinite)
-        default: throw Failure.error("TypeError: \(key) is not a function", range)
+        default:
+            if let v = try callBase64(key, a, ctx, range) { return v }
+            throw Failure.error("TypeError: \(key) is not a function", range)
         }
     }
 
-    static func entries(_ v: Value, _ range: Range<Int>) throws(Failure) -> [(String, Value)] {
+    static func entries(_ v: Value, _ range: Range<Int>) throws(Failure) -> [(JSString, Value)] {
         switch v {
         case .undefined, .null: throw Failure.error("TypeError: Cannot convert undefined or null to object", range)
         case .json(.object(let o)):
             // JavaScript lists integer-like keys first, in ascending order.
-            let pairs = o.map { ($0.0, Value($0.1)) }
-            return orderKeys(pairs)
+            return orderKeys(o.map { (JSString($0.0), Value($0.1)) })
         case .object(let o): return orderKeys(Array(zip(o.keys, o.values)))
         case .json(.array), .array:
-            return (v.arrayElements ?? []).enumerated().map { (String($0.offset), $0.element) }
+            return (v.arrayElements ?? []).enumerated().map { (JSString(String($0.offset)), $0.element) }
         case .string(let s):
-            return Array(s.utf16).enumerated().map { (String($0.offset), .string(String(utf16CodeUnits: [$0.element], count: 1))) }
+            return s.units.enumerated().map { (JSString(String($0.offset)), .string(JSString(units: CollectionOfOne($0.element)))) }
         default: return []
         }
     }
@@ -261,8 +262,8 @@ enum Builtins {
         return count
     }
 
-    static func orderKeys(_ pairs: [(String, Value)]) -> [(String, Value)] {
-        func index(_ k: String) -> Int? { JSInteger.arrayIndex(k) }
+    static func orderKeys(_ pairs: [(JSString, Value)]) -> [(JSString, Value)] {
+        func index(_ k: JSString) -> Int? { k.wellFormedText.flatMap(JSInteger.arrayIndex) }
         let numeric = pairs.filter { index($0.0) != nil }.sorted { index($0.0)! < index($1.0)! }
         if numeric.isEmpty { return pairs }
         return numeric + pairs.filter { index($0.0) == nil }
@@ -318,7 +319,7 @@ enum Stringify {
         case .array(let a):
             try writeArray(a.count, { a[$0] }, indent: indent, current: current, depth: depth, into: &out, range)
         case .json(.object(let o)):
-            try writeObject(Builtins.orderKeys(o.map { ($0.0, Value($0.1)) }), indent: indent, current: current, depth: depth, into: &out, range)
+            try writeObject(Builtins.orderKeys(o.map { (JSString($0.0), Value($0.1)) }), indent: indent, current: current, depth: depth, into: &out, range)
         case .object(let o):
             try writeObject(Builtins.orderKeys(Array(zip(o.keys, o.values))), indent: indent, current: current, depth: depth, into: &out, range)
         case .json(let j):
@@ -339,7 +340,7 @@ enum Stringify {
         try out.append(indent.isEmpty ? "]" : "\n" + current + "]", range)
     }
 
-    static func writeObject(_ pairs: [(String, Value)], indent: String, current: String, depth: Int, into out: inout Output, _ range: Range<Int>) throws(Failure) {
+    static func writeObject(_ pairs: [(JSString, Value)], indent: String, current: String, depth: Int, into out: inout Output, _ range: Range<Int>) throws(Failure) {
         guard depth < maxDepth else { throw Failure.error("RangeError: value nested deeper than \(maxDepth) levels", range) }
         let inner = current + indent
         var first = true
@@ -364,7 +365,35 @@ enum Stringify {
         }
     }
 
-    /// JavaScript's QuoteJSONString (U+2028/2029 are not escaped; lone surrogates are).
+    /// JavaScript's QuoteJSONString (U+2028/2029 are not escaped; unpaired surrogates are, as
+    /// `\udXXX`, so the text is always well-formed).
+    static func quote(_ s: JSString) -> String {
+        guard case .units(let u) = s.storage else { return quote(s.text) }
+        var well: [UInt16] = []
+        var out = "\""
+        func flush() {
+            let q = quote(String(decoding: well, as: UTF16.self))
+            out += q.dropFirst().dropLast()
+            well.removeAll(keepingCapacity: true)
+        }
+        var i = 0
+        while i < u.count {
+            let c = u[i]
+            if c >= 0xD800 && c <= 0xDBFF, i + 1 < u.count, u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF {
+                well.append(c); well.append(u[i + 1]); i += 2; continue
+            }
+            if c >= 0xD800 && c <= 0xDFFF {
+                flush()
+                out += "\\u" + String(c, radix: 16)
+            } else {
+                well.append(c)
+            }
+            i += 1
+        }
+        flush()
+        return out + "\""
+    }
+
     static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {

@@ -16,7 +16,8 @@ public struct Expression: Sendable {
     public let attributeSteps: [JSONPathStep]?
 
     /// Parses, checks (names, methods, arity) and compiles. Errors carry the character range.
-    public static func parse(_ source: String, limits: ExpressionLimits = .init()) throws(ExpressionError) -> Expression {
+    /// `freeName` is the one free name: `user` for columns, `row` for import maps.
+    public static func parse(_ source: String, limits: ExpressionLimits = .init(), freeName: String = "user") throws(ExpressionError) -> Expression {
         let chars = Array(source)
         guard chars.count <= Limits.maxSourceLength else {
             throw ExpressionError("the expression is longer than \(Limits.maxSourceLength) characters", 0..<1)
@@ -24,6 +25,7 @@ public struct Expression: Sendable {
         var scanner = Scanner(chars)
         let tokens = try scanner.tokens()
         var parser = Parser(chars: chars, tokens: tokens)
+        parser.freeName = freeName
         let root = try parser.parseTop()
         let compiled = try Compiler().compile(root)
         var paths: [String] = []
@@ -163,7 +165,8 @@ public enum Cell {
             if !d.isFinite { return .string(NumberFormat.string(d)) }
             if let i = JSInteger.exactSafe(d), abs(d) < 1e15 { return .int(i) }
             return .double(d)
-        case .string(let s): return .string(s)
+        // A UTF-8 cell holds U+FFFD for each unpaired surrogate (what node writes).
+        case .string(let s): return .string(s.text)
         case .date(let t): return .string(t.isFinite ? DateFormat.iso(t) : "Invalid Date")
         case .json(let j): return ordered(j)
         case .array(let a): return .array(a.map { element($0) })
@@ -172,7 +175,7 @@ public enum Cell {
             for (k, val) in Builtins.orderKeys(Array(zip(o.keys, o.values))) {
                 if case .undefined = val { continue }
                 if case .function = val { continue }
-                out[k] = element(val)
+                out[k.text] = element(val)
             }
             return .object(out)
         }
@@ -202,8 +205,8 @@ public enum Cell {
             }
             guard needs else { return j }
             var out = JSONObject()
-            for (key, value) in Builtins.orderKeys(o.map { ($0.0, Value($0.1)) }) {
-                if case .json(let inner) = value { out[key] = ordered(inner) } else if let x = json(value) { out[key] = x }
+            for (key, value) in Builtins.orderKeys(o.map { (JSString($0.0), Value($0.1)) }) {
+                if case .json(let inner) = value { out[key.text] = ordered(inner) } else if let x = json(value) { out[key.text] = x }
             }
             return .object(out)
         case .array(let a):
@@ -216,8 +219,8 @@ public enum Cell {
     /// The cell's text in CSV (and in tables).
     public static func text(_ v: Value) -> String {
         switch v {
-        case .string(let s): return s
-        case .number, .bool: return v.jsString
+        case .string(let s): return s.text
+        case .number, .bool: return v.text
         default: return text(json(v))
         }
     }

@@ -117,12 +117,10 @@ struct Compiler {
             return { (ctx: Context) throws(Failure) -> Value in
                 var s = parts[0]
                 for (i, c) in compiled.enumerated() {
-                    s += try c(ctx).toPrimitive(preferString: true).jsString
-                    s += parts[i + 1]
-                    try ctx.checkLength(s.utf8.count / 3, range)
+                    s = s + (try c(ctx).toPrimitive(preferString: true).jsString) + parts[i + 1]
+                    try ctx.checkLength(s.count, range)
                 }
-                let length = s.utf16.count
-                try ctx.checkString(length, range)
+                try ctx.checkString(s.count, range)
                 return .string(s)
             }
         case .array(let elements):
@@ -134,7 +132,7 @@ struct Compiler {
                 return .array(out)
             }
         case .object(let members):
-            let compiled = try members.map { (m) throws(ExpressionError) -> (String, Compiled) in (m.key, try compile(m.value)) }
+            let compiled = try members.map { (m) throws(ExpressionError) -> (JSString, Compiled) in (m.key, try compile(m.value)) }
             return { (ctx: Context) throws(Failure) -> Value in
                 var o = ObjectValue()
                 for (k, c) in compiled { o[k] = try c(ctx) }
@@ -187,7 +185,7 @@ struct Compiler {
                     default: break
                     }
                 }
-                return base.property(kv.propertyKey) ?? .undefined
+                return base.property(key: kv.propertyKey) ?? .undefined
             }
         case .call(let callee, let args, let optional):
             return try compileCall(callee, args, optional: optional, range: range)
@@ -195,7 +193,7 @@ struct Compiler {
             if case .arrow = operand.expr { throw misplacedArrow(operand) }
             if op == "typeof", case .global(let g) = operand.expr {
                 let t: String = ["NaN", "Infinity"].contains(g) ? "number" : (["Math", "JSON"].contains(g) ? "object" : "function")
-                return { _ in .string(t) }
+                return { _ in .text(t) }
             }
             let c = try compile(operand)
             switch op {
@@ -203,7 +201,7 @@ struct Compiler {
             case "-": return { ctx in .number(-(try c(ctx).toNumber)) }
             case "+": return { ctx in .number(try c(ctx).toNumber) }
             case "~": return { ctx in .number(Double(~JSInteger.int32(try c(ctx).toNumber))) }
-            default: return { ctx in .string(try c(ctx).typeofName) }
+            default: return { ctx in .text(try c(ctx).typeofName) }
             }
         case .logical(let op, let l, let r):
             if Self.chainLength(n) > 16 { return try compileChain(n) }
@@ -373,7 +371,7 @@ enum Operators {
                     return .number(x.toNumber + y.toNumber)
                 }
                 let s = x.jsString, t = y.jsString
-                try ctx.checkString(s.utf16.count + t.utf16.count, range)
+                try ctx.checkString(s.count + t.count, range)
                 return .string(s + t)
             }
         case "-": return { ctx in .number(try a(ctx).toNumber - b(ctx).toNumber) }
@@ -408,18 +406,21 @@ enum Operators {
         case "<=": return { ctx in let x = try a(ctx); let r = Compare.lessThan(try b(ctx), x); return .bool(r.map { !$0 } ?? false) }
         case ">=": return { ctx in let r = Compare.lessThan(try a(ctx), try b(ctx)); return .bool(r.map { !$0 } ?? false) }
         case "in": return { (ctx: Context) throws(Failure) -> Value in
-            let key = try a(ctx), object = try b(ctx)
-            let k = key.propertyKey
+            let operand = try a(ctx), object = try b(ctx)
+            let key = operand.propertyKey
+            // A key holding an unpaired surrogate can only be a built object's own member.
+            let k = key.wellFormedText
             switch object {
-            case .json(.object(let o)): return .bool(Value.member(o, k) != nil || Prototypes.object.contains(k))
-            case .object(let o): return .bool(o[k] != nil || Prototypes.object.contains(k))
+            case .json(.object(let o)): return .bool(k.map { Value.member(o, $0) != nil || Prototypes.object.contains($0) } ?? false)
+            case .object(let o): return .bool(o[key] != nil || (k.map { Prototypes.object.contains($0) } ?? false))
             case .json(.array), .array:
+                guard let k else { return .bool(false) }
                 if k == "length" || Prototypes.array.contains(k) { return .bool(true) }
                 if let i = JSInteger.arrayIndex(k) { return .bool(i < (object.arrayElements?.count ?? 0)) }
                 return .bool(false)
-            case .date, .function: return .bool(Prototypes.methods(of: object).contains(k))
+            case .date, .function: return .bool(k.map { Prototypes.methods(of: object).contains($0) } ?? false)
             default:
-                throw Failure.error("TypeError: Cannot use 'in' operator to search for '\(k)' in \(object.jsString)", range)
+                throw Failure.error("TypeError: Cannot use 'in' operator to search for '\(key)' in \(object.jsString)", range)
             }
         }
         default:

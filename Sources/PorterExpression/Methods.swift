@@ -22,7 +22,7 @@ func clampIndex(_ v: Value?, _ length: Int, default d: Int) -> Int {
     return JSInteger.clamp(v.toNumber, 0, length)
 }
 
-func utf16String(_ u: ArraySlice<UInt16>) -> String { String(decoding: u, as: UTF16.self) }
+func utf16String(_ u: ArraySlice<UInt16>) -> JSString { JSString(units: u) }
 
 /// Substring search in UTF-16 code units, linear in the haystack (Knuth–Morris–Pratt), with the
 /// units it reads counted against the sandbox's step budget.
@@ -108,59 +108,105 @@ enum CaseMapping {
 }
 
 enum StringMethods {
-    static func call(_ s: String, _ name: String, _ a: [Value], _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Value {
+    /// `f` applied to each well-formed run of the string, unpaired surrogates kept as they are
+    /// (what case mapping and normalization do with them in JavaScript).
+    static func mapText(_ s: JSString, _ f: (String) -> String) -> JSString {
+        if let t = s.wellFormedText { return JSString(f(t)) }
+        var out: [UInt16] = []
+        var run: [UInt16] = []
+        let u = s.units
+        var i = 0
+        while i < u.count {
+            let c = u[i]
+            if c >= 0xD800 && c <= 0xDBFF, i + 1 < u.count, u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF {
+                run.append(c); run.append(u[i + 1]); i += 2; continue
+            }
+            if c >= 0xD800 && c <= 0xDFFF {
+                out.append(contentsOf: f(String(decoding: run, as: UTF16.self)).utf16)
+                run.removeAll(keepingCapacity: true)
+                out.append(c)
+            } else {
+                run.append(c)
+            }
+            i += 1
+        }
+        out.append(contentsOf: f(String(decoding: run, as: UTF16.self)).utf16)
+        return JSString(units: out)
+    }
+
+    /// Trims WhiteSpace and LineTerminator code units at the ends (all of them are single units).
+    static func trim(_ s: JSString, start: Bool, end: Bool) -> JSString {
+        if let t = s.wellFormedText {
+            let r = start && end ? NumberParse.trim(t) : (start ? NumberParse.trimStart(t) : NumberParse.trimEnd(t))
+            return JSString(String(r))
+        }
+        let u = s.units
+        var lo = 0, hi = u.count
+        func space(_ c: UInt16) -> Bool { Unicode.Scalar(c).map(NumberParse.isSpace) ?? false }
+        if start { while lo < hi, space(u[lo]) { lo += 1 } }
+        if end { while hi > lo, space(u[hi - 1]) { hi -= 1 } }
+        return JSString(units: u[lo..<hi])
+    }
+
+    static func call(_ s: JSString, _ name: String, _ a: [Value], _ ctx: Context, _ range: Range<Int>) throws(Failure) -> Value {
         switch name {
         case "toLowerCase":
-            let out = CaseMapping.lower(s)
-            try ctx.checkString(out.utf16.count, range)
+            let out = mapText(s, CaseMapping.lower)
+            try ctx.checkString(out.count, range)
             return .string(out)
         case "toUpperCase":
-            let out = s.uppercased()
-            try ctx.checkString(out.utf16.count, range)
+            let out = mapText(s) { $0.uppercased() }
+            try ctx.checkString(out.count, range)
             return .string(out)
-        case "trim": return .string(String(NumberParse.trim(s)))
-        case "trimStart": return .string(String(NumberParse.trimStart(s)))
-        case "trimEnd": return .string(String(NumberParse.trimEnd(s)))
+        case "trim": return .string(trim(s, start: true, end: true))
+        case "trimStart": return .string(trim(s, start: true, end: false))
+        case "trimEnd": return .string(trim(s, start: false, end: true))
         case "toString", "valueOf": return .string(s)
         case "normalize":
-            let form = isAbsent(a.first) ? "NFC" : a[0].jsString
-            let out: String
+            let form = isAbsent(a.first) ? "NFC" : a[0].text
+            let f: (String) -> String
             switch form {
-            case "NFC": out = s.precomposedStringWithCanonicalMapping
-            case "NFD": out = s.decomposedStringWithCanonicalMapping
-            case "NFKC": out = s.precomposedStringWithCompatibilityMapping
-            case "NFKD": out = s.decomposedStringWithCompatibilityMapping
+            case "NFC": f = { $0.precomposedStringWithCanonicalMapping }
+            case "NFD": f = { $0.decomposedStringWithCanonicalMapping }
+            case "NFKC": f = { $0.precomposedStringWithCompatibilityMapping }
+            case "NFKD": f = { $0.decomposedStringWithCompatibilityMapping }
             default: throw Failure.error("RangeError: The normalization form should be one of NFC, NFD, NFKC, NFKD.", range)
             }
-            try ctx.checkString(out.utf16.count, range)
+            let out = mapText(s, f)
+            try ctx.checkString(out.count, range)
             return .string(out)
         case "localeCompare":
             let t = a[0].jsString
-            return .number(s == t ? 0 : (s.compare(t, locale: Locale(identifier: "en")) == .orderedAscending ? -1 : 1))
+            if JSString.same(s, t) { return .number(0) }
+            return .number(s.text.compare(t.text, locale: Locale(identifier: "en")) == .orderedAscending ? -1 : 1)
         case "concat":
             var out = s
-            for v in a { out += v.jsString }
-            try ctx.checkString(out.utf16.count, range)
+            for v in a {
+                out = out + v.jsString
+                try ctx.checkString(out.count, range)
+            }
             return .string(out)
         case "repeat":
             let n = JSInteger.integerOrInfinity(a[0].toNumber)
             guard n >= 0, n != .infinity else { throw Failure.error("RangeError: Invalid count value: \(NumberFormat.string(n))", range) }
-            let unit = s.utf16.count
-            if n == 0 || unit == 0 { return .string("") }
+            let unit = s.count
+            if n == 0 || unit == 0 { return .string(.empty) }
             guard Double(unit) * n <= Double(ctx.limits.maxStringLength) else {
                 throw Failure.error("RangeError: Invalid string length (longer than \(ctx.limits.maxStringLength) characters)", range)
             }
             let count = JSInteger.clamp(n, 0, ctx.limits.maxStringLength)
             try ctx.allocate(unit * count, range)
-            return .string(String(repeating: s, count: count))
+            if let t = s.wellFormedText { return .text(String(repeating: t, count: count)) }
+            // Repeating can pair a trailing high surrogate with a leading low one.
+            return .string(JSString(units: Array([[UInt16]](repeating: s.units, count: count).joined())))
         default: break
         }
-        let u = Array(s.utf16)
+        let u = s.units
         let n = u.count
         switch name {
         case "charAt":
             let i = JSInteger.clamp(a.first?.toNumber ?? 0, -1, n)
-            return .string(i >= 0 && i < n ? utf16String(u[i...i]) : "")
+            return .string(i >= 0 && i < n ? utf16String(u[i...i]) : .empty)
         case "charCodeAt":
             let i = JSInteger.clamp(a.first?.toNumber ?? 0, -1, n)
             return .number(i >= 0 && i < n ? Double(u[i]) : .nan)
@@ -171,23 +217,23 @@ enum StringMethods {
         case "slice":
             let start = relativeIndex(a.first, n, default: 0)
             let end = relativeIndex(a.count > 1 ? a[1] : nil, n, default: n)
-            return .string(start < end ? utf16String(u[start..<end]) : "")
+            return .string(start < end ? utf16String(u[start..<end]) : .empty)
         case "substring":
             var start = clampIndex(a.first, n, default: 0)
             var end = clampIndex(a.count > 1 ? a[1] : nil, n, default: n)
             if start > end { swap(&start, &end) }
             return .string(utf16String(u[start..<end]))
         case "indexOf":
-            let needle = Array(a[0].jsString.utf16)
+            let needle = a[0].jsString.units
             let from = clampIndex(a.count > 1 ? a[1] : nil, n, default: 0)
             return .number(Double(try Search.index(u, needle, from: from, ctx, range) ?? -1))
         case "lastIndexOf":
-            let needle = Array(a[0].jsString.utf16)
+            let needle = a[0].jsString.units
             var from = n
             if a.count > 1 { let x = a[1].toNumber; if !x.isNaN { from = JSInteger.clamp(x, 0, n) } }
             return .number(Double(try Search.lastIndex(u, needle, atMost: from, ctx, range) ?? -1))
         case "includes", "startsWith", "endsWith":
-            let needle = Array(a[0].jsString.utf16)
+            let needle = a[0].jsString.units
             if name == "includes" {
                 return .bool(try Search.index(u, needle, from: clampIndex(a.count > 1 ? a[1] : nil, n, default: 0), ctx, range) != nil)
             }
@@ -200,14 +246,14 @@ enum StringMethods {
         case "padStart", "padEnd":
             // ToLength(maxLength); the filler defaults to a space.
             let target = max(0, JSInteger.integerOrInfinity(a[0].toNumber))
-            let filler = a.count > 1 && !isAbsent(a[1]) ? a[1].jsString : " "
+            let filler = a.count > 1 && !isAbsent(a[1]) ? a[1].jsString : JSString(" ")
             if target <= Double(n) || filler.isEmpty { return .string(s) }
             guard target <= Double(ctx.limits.maxStringLength) else {
                 throw Failure.error("RangeError: Invalid string length (longer than \(ctx.limits.maxStringLength) characters)", range)
             }
             let length = JSInteger.clamp(target, 0, ctx.limits.maxStringLength)
             try ctx.allocate(length, range)
-            let f = Array(filler.utf16)
+            let f = filler.units
             var pad: [UInt16] = []
             pad.reserveCapacity(length - n)
             while pad.count < length - n { pad.append(f[pad.count % f.count]) }
@@ -215,7 +261,7 @@ enum StringMethods {
         case "split":
             let limit = a.count > 1 && !isAbsent(a[1]) ? Int(truncatingIfNeeded: JSInteger.uint32(a[1].toNumber)) : 4_294_967_295
             if isAbsent(a.first) { return .array(limit == 0 ? [] : [.string(s)]) }
-            let sep = Array(a[0].jsString.utf16)
+            let sep = a[0].jsString.units
             var parts: [Value] = []
             if limit == 0 { return .array([]) }
             if sep.isEmpty {
@@ -237,7 +283,7 @@ enum StringMethods {
             try ctx.checkArray(parts.count, range)
             return .array(parts)
         case "replace", "replaceAll":
-            let pattern = Array(a[0].jsString.utf16)
+            let pattern = a[0].jsString.units
             var out: [UInt16] = []
             var start = 0
             let finder = Finder(pattern)
@@ -247,9 +293,9 @@ enum StringMethods {
                 let matched = u[p..<p + pattern.count]
                 let replacement: [UInt16]
                 if case .function = a[1] {
-                    replacement = Array(try Builtins.invoke(a[1], [.string(utf16String(matched)), .number(Double(p)), .string(s)], ctx, range).jsString.utf16)
+                    replacement = try Builtins.invoke(a[1], [.string(utf16String(matched)), .number(Double(p)), .string(s)], ctx, range).jsString.units
                 } else {
-                    replacement = expand(Array(a[1].jsString.utf16), matched: matched, before: u[..<p], after: u[(p + pattern.count)...])
+                    replacement = expand(a[1].jsString.units, matched: matched, before: u[..<p], after: u[(p + pattern.count)...])
                 }
                 out.append(contentsOf: replacement)
                 try ctx.checkString(out.count, range)
@@ -297,15 +343,24 @@ enum ArrayMethods {
         let n = items.count
         switch name {
         case "join", "toString":
-            let sep = name == "join" && !a.isEmpty && !{ if case .undefined = a[0] { return true } else { return false } }() ? a[0].jsString : ","
+            let sep = name == "join" && !a.isEmpty && !{ if case .undefined = a[0] { return true } else { return false } }() ? a[0].jsString : JSString(",")
             try ctx.step(n, range)
-            var out = ""
-            for (i, v) in items.enumerated() {
-                if i > 0 { out += sep }
-                if !v.isNullish { out += v.jsString }
-                if out.utf8.count > ctx.limits.maxStringLength { try ctx.checkString(out.utf16.count, range) }
+            // Text while every piece is well-formed (the usual case), code units from the first that is not.
+            var text = ""
+            var units: [UInt16]? = nil
+            func add(_ piece: JSString) {
+                if units == nil, let t = piece.wellFormedText { text += t; return }
+                if units == nil { units = Array(text.utf16) }
+                units!.append(contentsOf: piece.units)
             }
-            return .string(out)
+            for (i, v) in items.enumerated() {
+                if i > 0 { add(sep) }
+                if !v.isNullish { add(v.jsString) }
+                if let units { try ctx.checkString(units.count, range) } else if text.utf8.count > ctx.limits.maxStringLength {
+                    try ctx.checkString(text.utf16.count, range)
+                }
+            }
+            return .string(units.map { JSString(units: $0) } ?? JSString(text))
         case "includes":
             let from = relativeIndex(a.count > 1 ? a[1] : nil, n, default: 0)
             try ctx.step(n, range)

@@ -14,16 +14,16 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
 /// The syntax tree.
 indirect enum Expr {
     case number(Double)
-    case string(String)
+    case string(JSString)
     case bool(Bool)
     case null
     case undefined
-    case template(parts: [String], expressions: [Node])
+    case template(parts: [JSString], expressions: [Node])
     case user
     case parameter(slot: Int, name: String)
     case global(String)
     case array([Node])
-    case object([(key: String, value: Node)])
+    case object([(key: JSString, value: Node)])
     case member(Node, String, optional: Bool)
     case index(Node, Node, optional: Bool)
     case call(Node, [Node], optional: Bool)
@@ -87,8 +87,10 @@ struct Parser {
     let offset: Int
     /// Current nesting of the recursive descent (limited, so no input overflows the stack).
     var nesting: Int
+    /// The one free name: `user` in columns, `row` in import maps.
+    var freeName = "user"
 
-    static let globals: Set<String> = ["Math", "JSON", "Object", "Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "Date", "Array", "NaN", "Infinity"]
+    static let globals: Set<String> = Set(["Math", "JSON", "Object", "Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "Date", "Array", "NaN", "Infinity"] + Builtins.base64Arity.keys)
     static let forbidden: [String: String] = [
         "this": "'this' is not available in column expressions",
         "function": "function expressions are not supported: use an arrow function (x => …) as a method argument",
@@ -398,7 +400,7 @@ struct Parser {
         var scope: [String: Int] = [:]
         var slots: [Int] = []
         for (n, r) in names {
-            if n == "user" { throw ExpressionError("'user' cannot be used as a parameter name", r) }
+            if n == freeName { throw ExpressionError("'\(n)' cannot be used as a parameter name", r) }
             if Self.forbidden[n] != nil || Self.globals.contains(n) {
                 throw ExpressionError("'\(n)' cannot be used as a parameter name", r)
             }
@@ -452,6 +454,7 @@ struct Parser {
                 var scanner = Scanner(chars, from: r.lowerBound, to: r.upperBound)
                 let toks = try scanner.tokens()
                 var sub = Parser(chars: chars, tokens: toks, offset: r.lowerBound, scopes: scopes, slotCount: slotCount, nesting: nesting)
+                sub.freeName = freeName
                 if sub.peek.kind == .end { throw ExpressionError("empty ${} in template literal", r.lowerBound - 2..<r.upperBound + 1) }
                 let n = try sub.expression()
                 guard sub.peek.kind == .end else { throw ExpressionError("unexpected \(sub.describe(sub.peek)) in ${}", sub.peek.range) }
@@ -466,7 +469,7 @@ struct Parser {
             case "false": return Node(expr: .bool(false), range: t.range)
             case "null": return Node(expr: .null, range: t.range)
             case "undefined": return Node(expr: .undefined, range: t.range)
-            case "user": return Node(expr: .user, range: t.range)
+            case freeName: return Node(expr: .user, range: t.range)
             case "new":
                 guard case .identifier("Date") = peek.kind else {
                     throw ExpressionError("only 'new Date(…)' is supported", t.range.lowerBound..<peek.range.upperBound)
@@ -489,7 +492,7 @@ struct Parser {
                 }
                 if Self.globals.contains(name) { return Node(expr: .global(name), range: t.range) }
                 if let why = Self.forbidden[name] { throw ExpressionError(why, t.range) }
-                throw ExpressionError("unknown name '\(name)': the only free name is 'user' (e.g. user.\(name))", t.range)
+                throw ExpressionError("unknown name '\(name)': the only free name is '\(freeName)' (e.g. \(freeName).\(name))", t.range)
             }
         case .punct("("):
             let inner = try expression()
@@ -508,14 +511,14 @@ struct Parser {
             let close = try expect("]", "to close the array")
             return Node(expr: .array(elements), range: t.range.lowerBound..<close.range.upperBound)
         case .punct("{"):
-            var members: [(key: String, value: Node)] = []
+            var members: [(key: JSString, value: Node)] = []
             while !isPunct("}") {
                 let k = advance()
-                let key: String
+                let key: JSString
                 switch k.kind {
-                case .identifier(let n): key = n
+                case .identifier(let n): key = JSString(n)
                 case .string(let s): key = s
-                case .number(let d): key = JSONNumber.format(d)
+                case .number(let d): key = JSString(JSONNumber.format(d))
                 default: throw ExpressionError("expected a property name in the object, found \(describe(k))", k.range)
                 }
                 if isPunct(",") || isPunct("}") {

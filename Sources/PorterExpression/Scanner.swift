@@ -2,10 +2,11 @@
 struct Token: Equatable {
     enum Kind: Equatable {
         case number(Double)
-        case string(String)
+        /// A string literal's code units (`'\uD800'` is one unpaired surrogate, as in JavaScript).
+        case string(JSString)
         /// A template literal: `cooked` text parts and the source ranges of the `${}` expressions
         /// between them (parts.count == expressions.count + 1).
-        case template(parts: [String], expressions: [Range<Int>])
+        case template(parts: [JSString], expressions: [Range<Int>])
         case identifier(String)
         case punct(String)
         case end
@@ -190,24 +191,24 @@ struct Scanner {
     }
 
     /// Reads an escape after a backslash (at chars[i]) into `out`.
-    mutating func escape(into out: inout String, start: Int) throws(ExpressionError) {
+    mutating func escape(into out: inout [UInt16], start: Int) throws(ExpressionError) {
         guard i < end else { throw ExpressionError("unterminated string", start..<end) }
         let e = chars[i]
         i += 1
         switch e {
-        case "n": out.append("\n")
-        case "t": out.append("\t")
-        case "r": out.append("\r")
-        case "b": out.append("\u{08}")
-        case "f": out.append("\u{0C}")
-        case "v": out.append("\u{0B}")
-        case "0" where !(at(i).map { $0.isASCII && $0.isNumber } ?? false): out.append("\u{0}")
+        case "n": out.append(0x0A)
+        case "t": out.append(0x09)
+        case "r": out.append(0x0D)
+        case "b": out.append(0x08)
+        case "f": out.append(0x0C)
+        case "v": out.append(0x0B)
+        case "0" where !(at(i).map { $0.isASCII && $0.isNumber } ?? false): out.append(0)
         case "x":
             guard i + 2 <= end, let v = UInt32(String(chars[i..<i + 2]), radix: 16) else {
                 throw ExpressionError("invalid \\x escape: expected 2 hex digits", i - 2..<min(i + 2, end))
             }
             i += 2
-            out.unicodeScalars.append(Unicode.Scalar(v)!)
+            out.append(UInt16(truncatingIfNeeded: v))
         case "u":
             var v: UInt32
             if at(i) == "{" {
@@ -222,28 +223,29 @@ struct Scanner {
                 }
                 v = x
                 i += 4
-                // A surrogate pair written as two escapes.
-                if (0xD800...0xDBFF).contains(v), matches("\\u"), i + 6 <= end,
-                   let low = UInt32(String(chars[i + 2..<i + 6]), radix: 16), (0xDC00...0xDFFF).contains(low) {
-                    v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
-                }
             }
-            out.unicodeScalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+            // One code unit, or two for a code point past U+FFFF; an escaped surrogate is that unit
+            // (two escapes of a pair make the pair).
+            if v < 0x10000 {
+                out.append(UInt16(truncatingIfNeeded: v))
+            } else {
+                out.append(UInt16(truncatingIfNeeded: 0xD800 + ((v - 0x10000) >> 10)))
+                out.append(UInt16(truncatingIfNeeded: 0xDC00 + ((v - 0x10000) & 0x3FF)))
+            }
         case "\n", "\r\n", "\u{2028}", "\u{2029}":
             break // line continuation
         default:
             if e.isASCII, e.isNumber {
                 throw ExpressionError("octal escapes are not allowed", i - 2..<i)
             }
-            out.append(e)
+            out.append(contentsOf: e.utf16)
         }
     }
 
     mutating func string(quote: Character) throws(ExpressionError) -> Token {
         let start = i
         i += 1
-        var out = ""
+        var out: [UInt16] = []
         while i < end {
             let c = chars[i]
             if i - start > Limits.maxLiteralLength {
@@ -251,7 +253,7 @@ struct Scanner {
             }
             if c == quote {
                 i += 1
-                return Token(kind: .string(out), range: start..<i)
+                return Token(kind: .string(JSString(units: out)), range: start..<i)
             }
             if c == "\\" {
                 i += 1
@@ -259,7 +261,7 @@ struct Scanner {
                 continue
             }
             if c.isNewline { break }
-            out.append(c)
+            out.append(contentsOf: c.utf16)
             i += 1
         }
         throw ExpressionError("unterminated string: expected a closing \(quote)", start..<i)
@@ -268,14 +270,14 @@ struct Scanner {
     mutating func template() throws(ExpressionError) -> Token {
         let start = i
         i += 1
-        var parts: [String] = []
+        var parts: [JSString] = []
         var expressions: [Range<Int>] = []
-        var current = ""
+        var current: [UInt16] = []
         while i < end {
             let c = chars[i]
             if c == "`" {
                 i += 1
-                parts.append(current)
+                parts.append(JSString(units: current))
                 return Token(kind: .template(parts: parts, expressions: expressions), range: start..<i)
             }
             if c == "\\" {
@@ -284,8 +286,8 @@ struct Scanner {
                 continue
             }
             if c == "$", at(i + 1) == "{" {
-                parts.append(current)
-                current = ""
+                parts.append(JSString(units: current))
+                current = []
                 i += 2
                 let exprStart = i
                 // Find the matching `}` by scanning tokens (strings and nested templates included).
@@ -307,7 +309,7 @@ struct Scanner {
                 }
                 continue
             }
-            current.append(c)
+            current.append(contentsOf: c.utf16)
             i += 1
         }
         throw ExpressionError("unterminated template literal: expected a closing `", start..<end)

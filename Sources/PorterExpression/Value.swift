@@ -8,7 +8,7 @@ public enum Value: Sendable {
     case null
     case bool(Bool)
     case number(Double)
-    case string(String)
+    case string(JSString)
     case array([Value])
     case object(ObjectValue)
     /// An array or object of the user, as parsed.
@@ -23,7 +23,7 @@ public enum Value: Sendable {
         case .bool(let b): self = .bool(b)
         case .int(let i): self = .number(Double(i))
         case .double(let d): self = .number(d)
-        case .string(let s): self = .string(s)
+        case .string(let s): self = .string(JSString(s))
         case .array, .object: self = .json(json)
         }
     }
@@ -31,13 +31,13 @@ public enum Value: Sendable {
 
 /// An ordered object built by an expression.
 public struct ObjectValue: Sendable {
-    public var keys: [String] = []
+    public var keys: [JSString] = []
     public var values: [Value] = []
 
-    subscript(key: String) -> Value? {
-        get { keys.firstIndex { Compare.sameUnits($0, key) }.map { values[$0] } }
+    subscript(key: JSString) -> Value? {
+        get { keys.firstIndex { JSString.same($0, key) }.map { values[$0] } }
         set {
-            if let i = keys.firstIndex(where: { Compare.sameUnits($0, key) }) {
+            if let i = keys.firstIndex(where: { JSString.same($0, key) }) {
                 if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
             } else if let newValue {
                 keys.append(key)
@@ -107,16 +107,16 @@ extension Value {
     /// ToPrimitive with hint "default"/"number" (dates: "string" for default, as JS).
     /// ToPrimitive with no hint ("default"), as `+` and `==` use it: a date gives its string.
     var toPrimitiveDefault: Value {
-        if case .date(let t) = self { return .string(DateFormat.toString(t)) }
+        if case .date(let t) = self { return .text(DateFormat.toString(t)) }
         return toPrimitive()
     }
 
     func toPrimitive(preferString: Bool = false) -> Value {
         switch self {
         case .array, .json(.array): return .string(jsString)
-        case .object, .json(.object): return .string("[object Object]")
-        case .date(let t): return preferString ? .string(DateFormat.toString(t)) : .number(t)
-        case .function: return .string("function () { [native code] }")
+        case .object, .json(.object): return .text("[object Object]")
+        case .date(let t): return preferString ? .text(DateFormat.toString(t)) : .number(t)
+        case .function: return .text("function () { [native code] }")
         default: return self
         }
     }
@@ -128,21 +128,34 @@ extension Value {
         case .null: return 0
         case .bool(let b): return b ? 1 : 0
         case .number(let d): return d
-        case .string(let s): return NumberParse.stringToNumber(s)
+        case .string(let s): return NumberParse.stringToNumber(s.text)
         case .date(let t): return t
         default: return toPrimitive().toNumber
         }
     }
 
+    /// A string value of well-formed text.
+    static func text(_ s: String) -> Value { .string(JSString(s)) }
+
     /// ToString.
-    var jsString: String {
+    var jsString: JSString {
+        switch self {
+        case .string(let s): return s
+        case .array, .json(.array): return Value.joinNested(self)
+        default: return JSString(text)
+        }
+    }
+
+    /// ToString as Swift text (unpaired surrogates as U+FFFD): for messages, and for reading
+    /// numbers and dates, where an unpaired surrogate is never part of a valid form anyway.
+    var text: String {
         switch self {
         case .undefined: return "undefined"
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .number(let d): return JSON.formatNumber(d)
-        case .string(let s): return s
-        case .array, .json(.array): return Value.joinNested(self)
+        case .string(let s): return s.text
+        case .array, .json(.array): return Value.joinNested(self).text
         case .object, .json: return "[object Object]"
         case .date(let t): return DateFormat.toString(t)
         case .function: return "function () { [native code] }"
@@ -151,8 +164,8 @@ extension Value {
 
     /// Array.prototype.toString: nested arrays join into the same comma list, so it is written
     /// without recursion; the text stops growing past 2^21 characters (a length check then fails).
-    static func joinNested(_ v: Value) -> String {
-        var out = ""
+    static func joinNested(_ v: Value) -> JSString {
+        var out = JSString.empty
         var stack: [(Value, Int)] = [(v, 0)]
         while let (top, k) = stack.popLast() {
             let count: Int
@@ -162,8 +175,8 @@ extension Value {
             default: count = 0
             }
             guard k < count else { continue }
-            if k > 0 { out += "," }
-            if out.utf8.count > 1 << 21 { break }
+            if k > 0 { out = out + JSString(",") }
+            if out.count > 1 << 21 { break }
             stack.append((top, k + 1))
             let e: Value
             switch top {
@@ -171,7 +184,7 @@ extension Value {
             case .json(.array(let a)): e = Value(a[k])
             default: continue
             }
-            if e.isArray { stack.append((e, 0)) } else if !e.isNullish { out += e.jsString }
+            if e.isArray { stack.append((e, 0)) } else if !e.isNullish { out = out + e.jsString }
         }
         return out
     }
@@ -182,10 +195,9 @@ extension Value {
         switch self {
         case .undefined, .null: return nil
         case .string(let s):
-            if name == "length" { return .number(Double(s.utf16.count)) }
+            if name == "length" { return .number(Double(s.count)) }
             if let i = JSInteger.arrayIndex(name) {
-                let u = s.utf16
-                return i < u.count ? .string(String(utf16CodeUnits: [u[u.index(u.startIndex, offsetBy: i)]], count: 1)) : .undefined
+                return i < s.count ? .string(s.unit(at: i)) : .undefined
             }
         case .array(let a):
             if name == "length" { return .number(Double(a.count)) }
@@ -196,10 +208,21 @@ extension Value {
         case .json(.object(let o)):
             if let v = Value.member(o, name, ascii: asciiName) { return Value(v) }
         case .object(let o):
-            if let v = o[name] { return v }
+            if let v = o[JSString(name)] { return v }
         default: break
         }
         return Prototypes.method(self, name) ?? .undefined
+    }
+
+    /// The member for a computed key (`obj[key]`): a key holding an unpaired surrogate names
+    /// no user attribute, prototype method or index, only a built object's own member.
+    func property(key: JSString) -> Value? {
+        if let name = key.wellFormedText { return property(name) }
+        switch self {
+        case .undefined, .null: return nil
+        case .object(let o): return o[key] ?? .undefined
+        default: return .undefined
+        }
     }
 
     /// A user object's member by its key's UTF-16 code units (JSONObject compares Swift strings,
@@ -212,8 +235,8 @@ extension Value {
     }
 
     /// The property key a value is converted to for `obj[key]`.
-    var propertyKey: String {
-        if case .number(let d) = self { return JSON.formatNumber(d) }
+    var propertyKey: JSString {
+        if case .number(let d) = self { return JSString(JSON.formatNumber(d)) }
         return jsString
     }
 }
@@ -226,7 +249,7 @@ enum Compare {
         case (.undefined, .undefined), (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
-        case (.string(let x), .string(let y)): return sameUnits(x, y)
+        case (.string(let x), .string(let y)): return JSString.same(x, y)
         case (.json(let x), .json(let y)): return sameUserContainer(x, y)
         default: return false // built objects: every evaluation of a literal or method builds a distinct one
         }
@@ -287,7 +310,7 @@ enum Compare {
     static func lessThan(_ a: Value, _ b: Value) -> Bool? {
         let pa = a.toPrimitive(), pb = b.toPrimitive()
         if case .string(let x) = pa, case .string(let y) = pb {
-            return utf16Less(x, y)
+            return JSString.less(x, y)
         }
         let x = pa.toNumber, y = pb.toNumber
         if x.isNaN || y.isNaN { return nil }

@@ -12,12 +12,29 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     /// A deliberately stricter check of porter's, which Auth0 accepts: `validate --strict` fails on it.
     public var warning = false
+    /// The import map (`map FIELD = EXPR`) whose value the problem is about, when the user was mapped.
+    public var map: String?
 
     public var description: String {
-        "user \(index) (line \(line), column \(column)): \(warning ? "warning " : "")\(code) \(path.isEmpty ? "" : path + ": ")\(message)"
+        "user \(index) (line \(line), column \(column)): \(warning ? "warning " : "")\(code) \(map.map { "(map \($0)) " } ?? "")\(path.isEmpty ? "" : path + ": ")\(message)"
     }
 
-    public var json: JSON { ["code": .string(code), "message": .string(message), "path": .string(path)] }
+    public init(index: Int, code: String, message: String, path: String, line: Int, column: Int, warning: Bool = false, map: String? = nil) {
+        self.index = index
+        self.code = code
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.warning = warning
+        self.map = map
+    }
+
+    public var json: JSON {
+        var o: JSONObject = ["code": .string(code), "message": .string(message), "path": .string(path)]
+        if let map { o["map"] = .string(map) }
+        return .object(o)
+    }
 }
 
 /// Auth0's bulk user import schema and profile rules (Auth0 docs: bulk-user-import-schema,

@@ -182,13 +182,7 @@ public final class TableWriter {
         switch format {
         case .csv:
             if csv.bom { try file.write([0xEF, 0xBB, 0xBF]) }
-            scratch.removeAll(keepingCapacity: true)
-            for (i, c) in columns.enumerated() {
-                if i > 0 { scratch.append(csv.delimiter) }
-                CSV.appendField(c, to: &scratch, options: csv)
-            }
-            scratch.append(contentsOf: csv.crlf ? [0x0D, 0x0A] : [0x0A])
-            try file.write(scratch)
+            try file.write(CSV.record(columns, options: csv))
         case .json:
             try file.write("[")
         case .ndjson:
@@ -228,6 +222,8 @@ public final class TableWriter {
 
     public func write(_ row: consuming TableRow) throws(WriterError) {
         if format == .csv {
+            // A row of one empty cell is `""`: an empty line is no row to a CSV reader.
+            if row.bytes.isEmpty { row.bytes.append(contentsOf: [0x22, 0x22]) }
             row.bytes.append(contentsOf: csv.crlf ? Self.crlf : Self.lf)
         } else {
             row.bytes.append(UInt8(ascii: "}"))
@@ -313,6 +309,19 @@ public enum CSV {
         }
     }
 
+    /// One record of text fields with its line ending, as the writer writes a header (a lone
+    /// empty field is `""`: an empty line is no record to a reader).
+    public static func record(_ fields: [String], options: CSVOptions) -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, f) in fields.enumerated() {
+            if i > 0 { out.append(options.delimiter) }
+            appendField(f, to: &out, options: options)
+        }
+        if fields.count == 1 && out.isEmpty { out.append(contentsOf: [0x22, 0x22]) }
+        out.append(contentsOf: options.crlf ? [0x0D, 0x0A] : [0x0A])
+        return out
+    }
+
     static func appendCell(_ cell: JSON?, to out: inout [UInt8], options: CSVOptions) {
         switch cell {
         case .string(let s)?: appendField(s, to: &out, options: options)
@@ -330,7 +339,8 @@ public enum CSV {
     static func appendField(utf8 u: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], options: CSVOptions, guardFormula: Bool = true) {
         let risky = guardFormula && options.formulaGuard && !u.isEmpty &&
             (u[0] == UInt8(ascii: "=") || u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-") || u[0] == UInt8(ascii: "@") || u[0] == 0x09 || u[0] == 0x0D)
-        var needsQuotes = risky
+        // A leading U+FEFF is quoted: at the start of a file, readers take it for a byte-order mark.
+        var needsQuotes = risky || (u.count >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
         if !needsQuotes {
             for b in u where b == options.delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
                 needsQuotes = true

@@ -6,7 +6,7 @@ import PorterExpression
 /// that replays the committed corpus and regressions. A check traps with a message when a
 /// property fails; inputs that are merely invalid are fine.
 public enum FuzzTargets {
-    public static let names = ["json", "projection", "query", "expression"]
+    public static let names = ["json", "projection", "query", "expression", "csv"]
 
     public static func check(_ target: String, _ bytes: [UInt8]) {
         switch target {
@@ -14,6 +14,7 @@ public enum FuzzTargets {
         case "projection": ProjectionTarget.check(bytes)
         case "query": QueryTarget.check(bytes)
         case "expression": ExpressionTarget.check(bytes)
+        case "csv": CSVTarget.check(bytes)
         default: fatalError("unknown fuzz target '\(target)' (one of \(names.joined(separator: ", ")))")
         }
     }

@@ -11,6 +11,11 @@ public struct ImportRequest: Sendable {
     public var sendCompletionEmail = false
     /// Continue an interrupted import from its journal.
     public var resume = false
+    /// Read the file through these import maps (a CSV, or JSON of another shape); nil: an
+    /// import file as it is.
+    public var mapping: ImportMapping?
+    /// How a CSV source is read.
+    public var csv = CSVSourceOptions()
     /// Bytes per job file: under Auth0's 512,000-byte limit (ImportValidator.jobFileLimit).
     public var chunkLimit = ImportValidator.jobFileLimit
     /// Jobs running at once: Auth0 allows 2 per tenant.
@@ -130,7 +135,11 @@ public final class ImportPipeline {
         guard let a = try? FileManager.default.attributesOfItem(atPath: request.path) else { throw TenantError("no such file: \(request.path)") }
         let size = (a[.size] as? Int) ?? 0
         let mtime = (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        return "\(size)-\(Int(mtime * 1000))"
+        // Other maps make other users: a journal planned with them cannot be resumed with these.
+        guard let mapping = request.mapping else { return "\(size)-\(Int(mtime * 1000))" }
+        let maps = mapping.maps.map(\.scriptLine).joined(separator: "\n") + "|\(request.csv.delimiter)|\(request.csv.typed)"
+        let digest = maps.utf8.reduce(UInt64(0xcbf29ce484222325)) { ($0 ^ UInt64($1)) &* 0x100000001b3 }
+        return "\(size)-\(Int(mtime * 1000))-maps-\(String(digest, radix: 16))"
     }
 
     func saveJournal() throws {
@@ -161,7 +170,11 @@ public final class ImportPipeline {
                 throw TenantError("nothing to resume: no interrupted import of \(request.path) (its journal would be \(journalPath)); 'import \(request.path)' starts one")
             }
             try fm.createDirectory(atPath: request.workDirectory, withIntermediateDirectories: true)
-            try plan()
+            // A file that cannot be read to its end leaves nothing behind (and nothing was sent).
+            do { try plan() } catch {
+                try? fm.removeItem(atPath: request.workDirectory)
+                throw error
+            }
             try saveJournal()
         }
         try send()
@@ -224,9 +237,37 @@ public final class ImportPipeline {
     /// Validates every user and writes the valid ones into job files under the size limit;
     /// the invalid ones go to `invalid.ndjson` with their problems.
     func plan() throws {
-        let reader: JSONStreamReader
-        do { reader = try ImportFile.open(request.path) } catch { throw TenantError("\(request.path): \(error.message)") }
-        var validator = ImportValidator()
+        // Each user with its problems (columns in characters), from the file as it is or mapped.
+        let next: () throws -> (user: JSON, index: Int, line: Int, column: Int, problems: [ImportProblem])?
+        if let mapping = request.mapping {
+            let source: MappedSource
+            do { source = try MappedSource(path: request.path, mapping: mapping, csv: request.csv) } catch {
+                throw TenantError("\(request.path):\(error.line):\(error.column): \(error.message)")
+            }
+            next = {
+                do throws(SourceError) {
+                    guard let m = try source.next() else { return nil }
+                    return (m.user, m.record.index, m.record.line, m.record.column, m.problems)
+                } catch {
+                    throw TenantError("\(self.request.path):\(error.line):\(error.column): \(error.message) (nothing was sent)")
+                }
+            }
+        } else {
+            let reader: JSONStreamReader
+            do { reader = try ImportFile.open(request.path) } catch { throw TenantError("\(request.path): \(error.message)") }
+            var validator = ImportValidator()
+            next = {
+                guard let e = try reader.next() else { return nil }
+                var problems = validator.validate(e.value, index: e.index, line: e.line, column: e.column)
+                var column = e.column
+                if !problems.isEmpty || e.byteCount > self.request.chunkLimit - 2 {
+                    // Columns in characters (read back only for the users with problems, or that may be too large).
+                    column = ImportFile.characterColumn(self.request.path, offset: e.offset, byteColumn: e.column)
+                    for k in problems.indices { problems[k].column = column }
+                }
+                return (e.value, e.index, e.line, column, problems)
+            }
+        }
         var invalidWriter: TableWriter?
         var current: AtomicFile?
         var currentUsers = 0
@@ -243,21 +284,21 @@ public final class ImportPipeline {
         }
         do {
             var text: [UInt8] = []  // one user's JSON, reused
-            while let e = try reader.next() {
+            while let (user, index, line, column, found) = try next() {
                 if total & 1023 == 0 && isCancelled() { throw Cancelled() }
                 total += 1
-                var problems = validator.validate(e.value, index: e.index, line: e.line, column: e.column)
+                var problems = found
                 text.removeAll(keepingCapacity: true)
-                JSONWriter.write(e.value, into: &text)
-                if let p = ImportValidator.sizeProblem(bytes: text.count, limit: limit, index: e.index, line: e.line, column: e.column) { problems.append(p) }
+                JSONWriter.write(user, into: &text)
+                if let p = ImportValidator.sizeProblem(bytes: text.count, limit: limit, index: index, line: line, column: column),
+                   !problems.contains(where: { $0.code == p.code && $0.path == p.path }) {
+                    problems.append(p)
+                }
                 if !problems.isEmpty {
-                    // Columns in characters (read back only for the users with problems).
-                    let column = ImportFile.characterColumn(request.path, offset: e.offset, byteColumn: e.column)
-                    for k in problems.indices { problems[k].column = column }
                     invalid += 1
                     problems.forEach(problem)
                     if invalidWriter == nil { invalidWriter = try TableWriter(path: request.workDirectory + "/invalid.ndjson", format: .ndjson, columns: [], force: true) }
-                    try invalidWriter!.writeObject(["user": Redaction.redact(e.value), "errors": .array(problems.map { p in
+                    try invalidWriter!.writeObject(["user": Redaction.redact(user), "errors": .array(problems.map { p in
                         var o = p.json.objectValue ?? JSONObject()
                         o["line"] = .int(Int64(p.line))
                         o["column"] = .int(Int64(p.column))

@@ -5,10 +5,39 @@ public struct Field: Sendable, Hashable {
     public let path: String
     /// Path components; array levels are skipped when reading values.
     public let components: [String]
+    /// What Auth0's rules say of this field, decided once (translation and matching read them per term).
+    let caseInsensitive: Bool
+    let isDate: Bool
+    let mayBeBoolean: Bool
+    /// The JSON path of its list in the search document (`$."a.b"`).
+    let documentPath: String
 
     init(_ path: String) {
         self.path = path
-        self.components = path.utf8.contains(0x2E) ? path.split(separator: ".", omittingEmptySubsequences: false).map(String.init) : [path]
+        self.components = Self.split(path)
+        let root = components.count == 1
+        caseInsensitive = root ? Fields.caseInsensitive.contains(path) : path == "email.domain"
+        isDate = root && Fields.dates.contains(path)
+        mayBeBoolean = components[0] == "identities" || path == "blocked" || path == "email_verified" || path == "phone_verified"
+        documentPath = "$.\"" + path + "\""
+    }
+
+    /// The path cut at every dot (empty components kept), reading UTF-8 bytes.
+    static func split(_ path: String) -> [String] {
+        let u = path.utf8
+        guard u.contains(0x2E) else { return [path] }
+        var parts: [String] = []
+        var start = u.startIndex
+        var i = u.startIndex
+        while i < u.endIndex {
+            if u[i] == 0x2E {
+                parts.append(String(path[start..<i]))
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        parts.append(String(path[start..<u.endIndex]))
+        return parts
     }
 
     public var isMetadata: Bool { components[0] == "user_metadata" || components[0] == "app_metadata" }
@@ -22,6 +51,7 @@ enum Fields {
     /// Searched by a bare term. Auth0: bare terms never match user_metadata; the docs do not
     /// list the rest, so porter uses the profile's text attributes (documented in RULES.md).
     static let defaultFields = ["user_id", "email", "name", "given_name", "family_name", "nickname", "username", "phone_number"]
+    static let defaultFieldList = defaultFields.map { rootFields[$0] ?? Field($0) }
 
     /// Compared case-insensitively (Auth0: email, name, given_name, family_name, nickname).
     static let caseInsensitive: Set<String> = ["email", "name", "given_name", "family_name", "nickname", "email.domain"]
@@ -36,19 +66,21 @@ enum Fields {
         "phone_verified", "updated_at", "user_id", "user_metadata", "username", "last_password_reset",
     ]
 
-    static func isCaseInsensitive(_ f: Field) -> Bool { caseInsensitive.contains(f.path) }
-    static func isDate(_ f: Field) -> Bool { dates.contains(f.path) }
+    static func isCaseInsensitive(_ f: Field) -> Bool { f.caseInsensitive }
+    static func isDate(_ f: Field) -> Bool { f.isDate }
 
     /// Fields whose values may be booleans, where ranges compare booleans as text
     /// (metadata takes no ranges).
-    static func mayBeBoolean(_ f: Field) -> Bool {
-        f.components[0] == "identities" || f.path == "blocked" || f.path == "email_verified" || f.path == "phone_verified"
-    }
+    static func mayBeBoolean(_ f: Field) -> Bool { f.mayBeBoolean }
+
+    /// The searchable root attributes as fields, built once (most queries name only these).
+    static let rootFields: [String: Field] = Dictionary(uniqueKeysWithValues: searchableRoots.map { ($0, Field($0)) })
 
     /// Checks a field name; the error points at the field.
     static func validate(_ path: String, range: Range<Int>) throws(QueryError) -> Field {
+        if let known = rootFields[path] { return known }
         let field = Field(path)
-        if field.components.contains(where: \.isEmpty) || path.contains("\"") {
+        if field.components.contains(where: \.isEmpty) || path.utf8.contains(0x22) {
             throw QueryError("'\(path)' is not a valid field path", range)
         }
         let root = field.components[0]

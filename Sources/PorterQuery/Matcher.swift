@@ -56,7 +56,7 @@ enum MatcherCompiler {
             }
             return { user in FieldReader.anyLeafOfUser(user, components[...], predicate) }
         }
-        let each = Fields.defaultFields.map { (key: $0, predicate: make(Field($0))) }
+        let each = Fields.defaultFieldList.map { (key: $0.path, predicate: make($0)) }
         return { user in
             for (key, predicate) in each {
                 if let v = user[key], FieldReader.anyScalar(v, predicate) { return true }
@@ -199,22 +199,34 @@ struct RangeLimits: Sendable {
 /// Partial dates (`2017`, `2017-12`, `2017-12-31`) and the start of the period after them.
 enum PartialDate {
     static func next(_ s: String) -> String? {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...3).contains(parts.count),
-              parts[0].count == 4, parts.dropFirst().allSatisfy({ $0.count == 2 }),
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              var year = Int(parts[0]) else { return nil }
+        // YYYY, YYYY-MM or YYYY-MM-DD in ASCII digits (read as bytes: this runs for every range bound).
+        let u = s.utf8
+        guard u.count == 4 || u.count == 7 || u.count == 10 else { return nil }
+        var digits: [Int] = []
+        digits.reserveCapacity(8)
+        for (k, c) in u.enumerated() {
+            if k == 4 || k == 7 {
+                guard c == 0x2D else { return nil }
+            } else {
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                digits.append(Int(c - 0x30))
+            }
+        }
+        func number(_ r: Range<Int>) -> Int { digits[r].reduce(0) { $0 * 10 + $1 } }
+        var year = number(0..<4)
         func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        switch parts.count {
-        case 1:
+        switch u.count {
+        case 4:
             return String(year + 1)
-        case 2:
-            guard var month = Int(parts[1]), (1...12).contains(month) else { return nil }
+        case 7:
+            var month = number(4..<6)
+            guard (1...12).contains(month) else { return nil }
             month += 1
             if month == 13 { month = 1; year += 1 }
             return "\(year)-\(pad(month))"
         default:
-            guard var month = Int(parts[1]), (1...12).contains(month), var day = Int(parts[2]) else { return nil }
+            var month = number(4..<6), day = number(6..<8)
+            guard (1...12).contains(month) else { return nil }
             let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
             let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
             guard (1...days).contains(day) else { return nil }

@@ -23,7 +23,14 @@ struct QueryParser {
         self.text = text
         var s: [UInt32] = []
         s.reserveCapacity(text.utf8.count)
-        for u in text.unicodeScalars { s.append(u.value) }
+        for b in text.utf8 {
+            if b >= 0x80 {
+                s.removeAll(keepingCapacity: true)
+                for u in text.unicodeScalars { s.append(u.value) }
+                break
+            }
+            s.append(UInt32(b))
+        }
         scalars = s
         var lexer = Lexer(s)
         do throws(QueryError) {

@@ -152,19 +152,22 @@ extension QueryNode {
         }
     }
 
-    /// Adjacent terms that read back as the same text (Lucene joins them with one space).
+    /// Adjacent terms that read back as the same words: Lucene joins two or more terms with one
+    /// space, so the text is cut at spaces into at least two non-empty pieces (other spaces are
+    /// escaped inside a piece). A parsed `words` text always has such a cut.
     func wordsText(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
         var pieces: [String] = []
-        var pendingSpaces = ""
-        for piece in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if piece.isEmpty {
-                if pieces.isEmpty { pendingSpaces += "\\ " } else { pieces[pieces.count - 1] += "\\ " }
-                continue
+        var current = String.UnicodeScalarView()
+        for (k, c) in scalars.enumerated() {
+            if c == " ", !current.isEmpty, k + 1 < scalars.count {
+                pieces.append(escapeTerm(String(current)))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(c)
             }
-            pieces.append(pendingSpaces + escapeTerm(String(piece)))
-            pendingSpaces = ""
         }
-        if !pendingSpaces.isEmpty { pieces.append(pendingSpaces) }
+        pieces.append(escapeTerm(String(current)))
         return pieces.joined(separator: " ")
     }
 

@@ -85,142 +85,244 @@ extension Query {
 
     static func sql(_ root: QueryNode, target: SQLTarget) -> SQLFragment {
         var builder = SQLBuilder(target: target)
-        let clause = builder.node(root)
-        return SQLFragment(clause: clause, parameters: builder.parameters)
+        builder.node(root)
+        return SQLFragment(clause: builder.sql.string, parameters: builder.parameters)
     }
 }
 
+/// Writes the WHERE clause into one string, left to right, so parameters are bound in the order
+/// their placeholders appear (no intermediate strings: translation stays a few microseconds).
 struct SQLBuilder {
     let target: SQLTarget
+    var sql = SQLText()
     var parameters: [SQLParameter] = []
 
-    mutating func bind(_ p: SQLParameter) -> String {
-        parameters.append(p)
-        return "?"
+    init(target: SQLTarget) {
+        self.target = target
+        parameters.reserveCapacity(8)
     }
 
-    mutating func node(_ n: QueryNode) -> String {
+    /// The clause's bytes (appending to a byte array is cheaper than growing a String piece by piece).
+    struct SQLText {
+        var bytes: [UInt8] = []
+
+        init() { bytes.reserveCapacity(512) }
+
+        static func += (text: inout SQLText, piece: String) { text.bytes.append(contentsOf: piece.utf8) }
+
+        var string: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    mutating func bind(_ p: SQLParameter) {
+        parameters.append(p)
+        sql += "?"
+    }
+
+    mutating func node(_ n: QueryNode) {
         switch n {
-        case .all: return "1"
+        case .all: sql += "1"
         case .boolean(let clauses, _):
-            let must = clauses.filter { $0.occur == .must }
-            let should = clauses.filter { $0.occur == .should }
-            let mustNot = clauses.filter { $0.occur == .mustNot }
-            var parts: [String] = []
-            for c in must { parts.append(node(c.node)) }
-            for c in mustNot { parts.append("NOT " + node(c.node)) }
-            if must.isEmpty && !should.isEmpty {
-                var alternatives: [String] = []
-                for c in should { alternatives.append(node(c.node)) }
-                parts.append(Self.balanced(alternatives[...], " OR "))
+            // Required, then prohibited, then (without required ones) the optional clauses as one OR.
+            var must = 0, should = 0
+            for c in clauses {
+                switch c.occur {
+                case .must: must += 1
+                case .should: should += 1
+                case .mustNot: break
+                }
             }
-            return Self.balanced(parts[...], " AND ")
+            let needShould = must == 0 && should > 0
+            let parts = clauses.count - should + (needShould ? 1 : 0)
+            var order: [Int] = []
+            order.reserveCapacity(parts)
+            for (k, c) in clauses.enumerated() where c.occur == .must { order.append(k) }
+            for (k, c) in clauses.enumerated() where c.occur == .mustNot { order.append(k) }
+            if needShould { order.append(-1) }
+            balanced(0..<order.count, " AND ") { b, i in
+                let k = order[i]
+                if k < 0 {
+                    let alternatives = clauses.indices.filter { clauses[$0].occur == .should }
+                    b.balanced(0..<alternatives.count, " OR ") { b, j in b.node(clauses[alternatives[j]].node) }
+                } else {
+                    if clauses[k].occur == .mustNot { b.sql += "NOT " }
+                    b.node(clauses[k].node)
+                }
+            }
         case .term(let field, let segments, _):
-            return onFields(field) { b, f in b.term(f, segments) }
+            onFields(field) { b, f in b.term(f, segments) }
         case .phrase(let field, let text, _), .words(let field, let text, _):
-            return onFields(field) { b, f in b.term(f, [text]) }
+            onFields(field) { b, f in b.term(f, [text]) }
         case .range(let field, let lower, let upper, _):
-            return onFields(field) { b, f in b.range(f, lower, upper) }
+            onFields(field) { b, f in b.range(f, lower, upper) }
         case .exists(let field, _):
             let prefix = Self.globEscape(field.path + ".") + "*"
-            return "EXISTS (SELECT 1 FROM json_each(\(target.searchColumn)) WHERE key = \(bind(.text(field.path))) OR key GLOB \(bind(.text(prefix))))"
+            sql += "EXISTS (SELECT 1 FROM json_each("
+            sql += target.searchColumn
+            sql += ") WHERE key = "
+            bind(.text(field.path))
+            sql += " OR key GLOB "
+            bind(.text(prefix))
+            sql += ")"
         }
     }
 
-    mutating func onFields(_ field: Field?, _ make: (inout SQLBuilder, Field) -> String) -> String {
+    mutating func onFields(_ field: Field?, _ make: (inout SQLBuilder, Field) -> Void) {
         if let field { return make(&self, field) }
-        var parts: [String] = []
-        for name in Fields.defaultFields { parts.append(make(&self, Field(name))) }
-        return Self.balanced(parts[...], " OR ")
+        balanced(0..<Fields.defaultFieldList.count, " OR ") { b, k in make(&b, Fields.defaultFieldList[k]) }
     }
 
-    /// `parts` joined by `op` as a balanced tree of parentheses: SQLite limits an expression's
-    /// depth to 1000, and a flat chain of 1024 clauses is that deep.
-    static func balanced(_ parts: ArraySlice<String>, _ op: String) -> String {
-        if parts.count <= 16 { return "(" + parts.joined(separator: op) + ")" }
-        let mid = parts.startIndex + parts.count / 2
-        return "(" + balanced(parts[..<mid], op) + op + balanced(parts[mid...], op) + ")"
+    /// Parts `0..<count` (written by `part`) joined by `op` as a balanced tree of parentheses:
+    /// SQLite limits an expression's depth to 1000, and a flat chain of 1024 clauses is that deep.
+    mutating func balanced(_ parts: Range<Int>, _ op: String, _ part: (inout SQLBuilder, Int) -> Void) {
+        sql += "("
+        if parts.count <= 16 {
+            for k in parts {
+                if k > parts.lowerBound { sql += op }
+                part(&self, k)
+            }
+        } else {
+            let mid = parts.lowerBound + parts.count / 2
+            balanced(parts.lowerBound..<mid, op, part)
+            sql += op
+            balanced(mid..<parts.upperBound, op, part)
+        }
+        sql += ")"
     }
 
-    /// Conditions on one value: `each` builds it for the `value`/`type` columns of json_each
+    /// Conditions on one value: `each` writes it for the `value`/`type` columns of json_each
     /// over the search document's list for the field.
-    mutating func overValues(_ field: Field, _ each: (inout SQLBuilder) -> String) -> String {
-        let path = "$.\"" + field.path + "\""
-        let pathParam = bind(.text(path))
-        let condition = each(&self)
-        return "EXISTS (SELECT 1 FROM json_each(\(target.searchColumn), \(pathParam)) WHERE \(condition))"
+    mutating func overValues(_ field: Field, _ each: (inout SQLBuilder) -> Void) {
+        sql += "EXISTS (SELECT 1 FROM json_each("
+        sql += target.searchColumn
+        sql += ", "
+        bind(.text(field.documentPath))
+        sql += ") WHERE "
+        each(&self)
+        sql += ")"
     }
 
     func column(_ field: Field) -> String? {
-        field.components.count == 1 ? target.indexedColumns[field.path] : nil
+        field.components.count == 1 && !target.indexedColumns.isEmpty ? target.indexedColumns[field.path] : nil
     }
 
-    mutating func term(_ field: Field, _ segments: [String]) -> String {
+    /// `(col IS NOT NULL AND col <op> ?)`
+    mutating func columnTest(_ col: String, _ op: String, _ p: SQLParameter) {
+        sql += "("
+        sql += col
+        sql += " IS NOT NULL AND "
+        sql += col
+        sql += op
+        bind(p)
+        sql += ")"
+    }
+
+    mutating func term(_ field: Field, _ segments: [String]) {
         let ci = Fields.isCaseInsensitive(field)
-        let norm = segments.map { ci ? $0.lowercased() : $0 }
-        if norm.count > 1 {
+        if segments.count > 1 {
+            let norm = ci ? segments.map { Text.lowered($0) } : segments
             let glob = norm.map(Self.globEscape).joined(separator: "*")
-            if let col = column(field) {
-                return "(\(col) IS NOT NULL AND \(col) GLOB \(bind(.text(glob))))"
+            if let col = column(field) { return columnTest(col, " GLOB ", .text(glob)) }
+            let pattern = Wildcard(norm)
+            let matchesTrue = pattern.matches("true")
+            let matchesFalse = pattern.matches("false")
+            overValues(field) { b in
+                b.sql += "(type = 'text' AND value GLOB "
+                b.bind(.text(glob))
+                b.sql += ") OR (type = 'integer' AND CAST(value AS TEXT) GLOB "
+                b.bind(.text(glob))
+                b.sql += ")"
+                if matchesTrue { b.sql += " OR type = 'true'" }
+                if matchesFalse { b.sql += " OR type = 'false'" }
             }
-            let matchesTrue = Wildcard(norm).matches("true")
-            let matchesFalse = Wildcard(norm).matches("false")
-            return overValues(field) { b in
-                var c = "(type = 'text' AND value GLOB \(b.bind(.text(glob))))"
-                c += " OR (type = 'integer' AND CAST(value AS TEXT) GLOB \(b.bind(.text(glob))))"
-                if matchesTrue { c += " OR type = 'true'" }
-                if matchesFalse { c += " OR type = 'false'" }
-                return c
-            }
-        }
-        let text = norm[0]
-        if let col = column(field) {
-            return "(\(col) IS NOT NULL AND \(col) = \(bind(.text(text))))"
+            return
         }
         let original = segments[0]
-        return overValues(field) { b in
-            var c = "(type = 'text' AND value = \(b.bind(.text(text))))"
-            if let i = Int64(original) {
-                c += " OR (type IN ('integer', 'real') AND value = \(b.bind(.integer(i))))"
-            } else if let d = Double(original), d.isFinite {
-                c += " OR (type IN ('integer', 'real') AND value = \(b.bind(.real(d))))"
+        let text = ci ? Text.lowered(original) : original
+        if let col = column(field) { return columnTest(col, " = ", .text(text)) }
+        overValues(field) { b in
+            b.sql += "(type = 'text' AND value = "
+            b.bind(.text(text))
+            b.sql += ")"
+            if let number = NumberTerm(original) {
+                b.sql += " OR (type IN ('integer', 'real') AND value = "
+                switch number {
+                case .integer(let i): b.bind(.integer(i))
+                case .real(let d): b.bind(.real(d))
+                }
+                b.sql += ")"
             }
-            if original == "true" { c += " OR type = 'true'" }
-            if original == "false" { c += " OR type = 'false'" }
-            return c
+            if original == "true" { b.sql += " OR type = 'true'" }
+            if original == "false" { b.sql += " OR type = 'false'" }
         }
     }
 
-    mutating func range(_ field: Field, _ lower: Bound?, _ upper: Bound?) -> String {
+    /// A term read as a number: an Int64 when it is one, else a finite double.
+    enum NumberTerm {
+        case integer(Int64), real(Double)
+
+        init?(_ s: String) {
+            if let i = Int64(s) { self = .integer(i); return }
+            guard let d = Double(s), d.isFinite else { return nil }
+            self = .real(d)
+        }
+    }
+
+    mutating func range(_ field: Field, _ lower: Bound?, _ upper: Bound?) {
         let limits = RangeLimits(lower: lower, upper: upper, caseInsensitive: Fields.isCaseInsensitive(field), date: Fields.isDate(field))
-        func textCondition(_ b: inout SQLBuilder, _ v: String) -> String {
-            var parts: [String] = []
-            if let low = limits.lowText { parts.append("\(v) \(limits.lowInclusive ? ">=" : ">") \(b.bind(.text(low)))") }
-            if let high = limits.highText { parts.append("\(v) \(limits.highInclusive ? "<=" : "<") \(b.bind(.text(high)))") }
-            return parts.isEmpty ? "1" : parts.joined(separator: " AND ")
+        func textCondition(_ b: inout SQLBuilder, _ v: String) {
+            var any = false
+            if let low = limits.lowText {
+                b.sql += v
+                b.sql += limits.lowInclusive ? " >= " : " > "
+                b.bind(.text(low))
+                any = true
+            }
+            if let high = limits.highText {
+                if any { b.sql += " AND " }
+                b.sql += v
+                b.sql += limits.highInclusive ? " <= " : " < "
+                b.bind(.text(high))
+                any = true
+            }
+            if !any { b.sql += "1" }
         }
         if let col = column(field) {
-            return "(\(col) IS NOT NULL AND \(textCondition(&self, col)))"
+            sql += "("
+            sql += col
+            sql += " IS NOT NULL AND "
+            textCondition(&self, col)
+            sql += ")"
+            return
         }
         let numeric = (limits.lowOpen || limits.lowNumber != nil) && (limits.highOpen || limits.highNumber != nil)
-        return overValues(field) { b in
-            var c = "(type = 'text' AND \(textCondition(&b, "value")))"
+        overValues(field) { b in
+            b.sql += "(type = 'text' AND "
+            textCondition(&b, "value")
+            b.sql += ")"
             // On boolean fields booleans compare as their text, as in the matcher.
             if Fields.mayBeBoolean(field) {
-                c += " OR (type IN ('true', 'false') AND \(textCondition(&b, "(CASE type WHEN 'true' THEN 'true' ELSE 'false' END)")))"
+                b.sql += " OR (type IN ('true', 'false') AND "
+                textCondition(&b, "(CASE type WHEN 'true' THEN 'true' ELSE 'false' END)")
+                b.sql += ")"
             }
             if numeric {
-                var parts = ["type IN ('integer', 'real')"]
-                if let low = limits.lowNumber { parts.append("value \(limits.lowInclusive ? ">=" : ">") \(b.bind(.real(low)))") }
-                if let high = limits.highNumber { parts.append("value \(limits.highInclusive ? "<=" : "<") \(b.bind(.real(high)))") }
-                c += " OR (" + parts.joined(separator: " AND ") + ")"
+                b.sql += " OR (type IN ('integer', 'real')"
+                if let low = limits.lowNumber {
+                    b.sql += limits.lowInclusive ? " AND value >= " : " AND value > "
+                    b.bind(.real(low))
+                }
+                if let high = limits.highNumber {
+                    b.sql += limits.highInclusive ? " AND value <= " : " AND value < "
+                    b.bind(.real(high))
+                }
+                b.sql += ")"
             }
-            return c
         }
     }
 
     /// Escapes GLOB's special characters by putting each in a bracket class.
     static func globEscape(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 == 0x2A || $0 == 0x3F || $0 == 0x5B }) { return s }
         var out = ""
         for c in s {
             switch c {

@@ -1,3 +1,4 @@
+import PorterJSON
 import PorterTenant
 
 /// A Management API error: Auth0's `{statusCode, error, message, errorCode}`.
@@ -58,4 +59,6 @@ struct OAuthError: Error {
     var error: String
     var description: String
     var retryAfter: Int?
+    /// More members of the body (`mfa_token` of `mfa_required`).
+    var extra: JSONObject = [:]
 }

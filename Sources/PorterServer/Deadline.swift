@@ -5,14 +5,19 @@ import NIOPosix
 /// Runs work with a deadline without waiting for the work to notice: the first of the
 /// work's answer and the timer wins; the loser's result is dropped.
 enum Deadline {
-    static func race<T: Sendable>(seconds: Double, timeout: some Error & Sendable, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// `onTimeout` runs when the timer wins (to stop work that cannot see Task cancellation).
+    static func race<T: Sendable>(seconds: Double, timeout: some Error & Sendable, onTimeout: @escaping @Sendable () -> Void = {},
+                                  _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let box = Once<T>()
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
             box.set(c)
             let worker = Task { box.resume(with: await Result(catching: { try await work() })) }
             Task {
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                if box.resume(with: .failure(timeout)) { worker.cancel() }
+                if box.resume(with: .failure(timeout)) {
+                    worker.cancel()
+                    onTimeout()
+                }
             }
         }
     }

@@ -32,7 +32,9 @@ extension OAuthError: HTTPResponseError {
     var status: HTTPResponse.Status { .init(code: statusCode) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var r = Reply.json(["error": .string(error), "error_description": .string(description)], status: status)
+        var body: JSONObject = ["error": .string(error), "error_description": .string(description)]
+        for (k, v) in extra { body[k] = v }
+        var r = Reply.json(.object(body), status: status)
         if let retryAfter { r.headers[HTTPField.Name("Retry-After")!] = String(retryAfter) }
         r.headers[.cacheControl] = "no-store"
         return r

@@ -6,10 +6,22 @@ public struct ServerOptions: Sendable {
     public struct Client: Sendable {
         public var secret: String
         public var scopes: [String]
-        public init(secret: String, scopes: [String]) {
+        /// The grant types the client may use (Auth0's `grant_types`): machine-to-machine only unless given.
+        public var grants: Set<String>
+        public init(secret: String, scopes: [String], grants: Set<String> = [GrantType.clientCredentials]) {
             self.secret = secret
             self.scopes = scopes
+            self.grants = grants
         }
+    }
+
+    /// Auth0's names for the `/oauth/token` grants porter serve implements.
+    public enum GrantType {
+        public static let clientCredentials = "client_credentials"
+        public static let password = "password"
+        public static let passwordRealm = "http://auth0.com/oauth/grant-type/password-realm"
+        /// What the dashboard's Password grant enables: both password grants.
+        public static let passwordGrants: Set<String> = [password, passwordRealm]
     }
 
     public var host = "127.0.0.1"
@@ -39,6 +51,14 @@ public struct ServerOptions: Sendable {
     public var bodyReadTimeout: Double = 30
     /// Auth0 answers 503 when a request takes more than 2 s.
     public var requestBudget: Double = 2
+    /// The connection the `password` grant (without a realm) uses: the tenant's Default Directory
+    /// (Auth0 has none unless it is set).
+    public var defaultDirectory: String?
+    /// Brute-force protection of the password grants: consecutive failures for one user from one
+    /// address before that pair is refused with `too_many_attempts` (Auth0: 10); a success resets it.
+    public var userLoginFailuresAllowed = 10
+    /// Every user of the password grants needs a second factor: a right password answers `mfa_required`.
+    public var requireMFA = false
     public var logLevel: Logger.Level = .info
     /// Tests only: the client address is read from `X-Forwarded-For` (never from the command line).
     public var trustForwardedFor = false

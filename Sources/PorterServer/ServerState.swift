@@ -11,6 +11,7 @@ final class ServerState: @unchecked Sendable {
     let logger: Logger
     let tokens: TokenStore
     let throttle: LoginThrottle
+    let userLogins: UserLoginGuard
     let jobs: JobRunner
     private let lock = NSLock()
     private var activeImports = 0
@@ -23,6 +24,7 @@ final class ServerState: @unchecked Sendable {
         self.logger = logger
         tokens = TokenStore(capacity: options.maxTokens)
         throttle = LoginThrottle(failuresAllowed: options.loginFailuresAllowed, firstWait: options.loginFirstWait)
+        userLogins = UserLoginGuard(failuresAllowed: options.userLoginFailuresAllowed)
         jobs = JobRunner(logger: logger)
     }
 
@@ -36,6 +38,17 @@ final class ServerState: @unchecked Sendable {
         return try await Deadline.race(seconds: options.requestBudget,
                                        timeout: APIError(503, "The query exceeded the timeout. Please try refining your search criteria.", errorCode: "operation_timeout")) {
             try await Blocking.run(body)
+        }
+    }
+
+    /// A read that SQLite stops when the budget runs out (its reader connection is free at once).
+    func interruptibleRead<T: Sendable>(_ body: @escaping @Sendable (QueryInterrupt) throws -> T) async throws -> T {
+        let interrupt = QueryInterrupt()
+        guard options.requestBudget > 0 else { return try await Blocking.run { try body(interrupt) } }
+        return try await Deadline.race(seconds: options.requestBudget,
+                                       timeout: APIError(503, "The query exceeded the timeout. Please try refining your search criteria.", errorCode: "operation_timeout"),
+                                       onTimeout: { interrupt.fire() }) {
+            try await Blocking.run { try body(interrupt) }
         }
     }
 

@@ -3,7 +3,8 @@ import Hummingbird
 import PorterJSON
 
 /// `POST /oauth/token`: client credentials (form or JSON), the audience checked, errors in
-/// OAuth's shape, and brute-force protection per client id and address.
+/// OAuth's shape, and brute-force protection per client id and address; the password grants
+/// (``PasswordGrant``) for the clients they are enabled for.
 struct TokenRoutes {
     let state: ServerState
 
@@ -27,7 +28,8 @@ struct TokenRoutes {
         guard let grantType = fields["grant_type"] else {
             throw OAuthError(statusCode: 400, error: "invalid_request", description: "Missing required parameter: grant_type")
         }
-        guard grantType == "client_credentials" else {
+        let grants = ServerOptions.GrantType.self
+        guard grantType == grants.clientCredentials || grants.passwordGrants.contains(grantType) else {
             throw OAuthError(statusCode: 403, error: "unsupported_grant_type", description: "Unsupported grant type: \(grantType)")
         }
         guard let id = fields["client_id"], !id.isEmpty else {
@@ -43,6 +45,14 @@ struct TokenRoutes {
             throw OAuthError(statusCode: 401, error: "access_denied", description: "Unauthorized")
         }
         state.throttle.succeeded(client: id, address: address)
+        guard client.grants.contains(grantType) else {
+            throw OAuthError(statusCode: 403, error: "unauthorized_client", description: "Grant type '\(grantType)' not allowed for the client.")
+        }
+        if grantType != grants.clientCredentials {
+            let host = request.head.authority ?? "\(state.options.host):\(state.options.port)"
+            return try await PasswordGrant(state: state).answer(grantType: grantType, fields: fields, clientID: id, client: client,
+                                                                address: address, issuer: "http://\(host)/")
+        }
         guard ServerOptions.isAudience(fields["audience"]) else {
             let description = fields["audience"].map { "Service not enabled within domain: \($0)" }
                 ?? "No audience parameter was provided, and no default audience has been configured"

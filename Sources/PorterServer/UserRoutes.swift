@@ -48,7 +48,7 @@ struct UserRoutes {
         let selection = try FieldSelection(q)
         let search = SearchRequest(query: q["q"] ?? "", sort: q["sort"].flatMap { $0.isEmpty ? nil : $0 }, page: page, perPage: perPage, includeTotals: totals)
         let tenant = state.tenant
-        let result = try await state.read { try tenant.search(search) }
+        let result = try await state.interruptibleRead { try tenant.search(search, interrupt: $0) }
         let users = JSON.array(result.users.map(selection.apply))
         if totals {
             return Reply.json(["start": .int(Int64(result.start)), "limit": .int(Int64(result.limit)), "length": .int(Int64(result.users.count)),

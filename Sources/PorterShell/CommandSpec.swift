@@ -4,7 +4,7 @@ import Foundation
 /// completion are all derived from it (as swift-argument-parser derives them from one type).
 struct CommandSpec: Sendable {
     enum Group: String, CaseIterable, Sendable {
-        case tenant = "Tenant", select = "Select", columns = "Columns", output = "Output", jobs = "Jobs", session = "Session"
+        case tenant = "Tenant", select = "Select", columns = "Columns", maps = "Import maps", output = "Output", jobs = "Jobs", session = "Session"
     }
 
     /// A positional argument: its name in the synopsis and how it completes.

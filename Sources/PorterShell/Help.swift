@@ -42,7 +42,7 @@ public enum Help {
     static func options(_ session: Session) -> String {
         var lines = ["Options (set NAME VALUE; now):"]
         for o in SessionOption.allCases {
-            lines.append("  \(Shell.pad(o.name, 14))\(Shell.pad(o.values, 15))\(Shell.pad(o.value(in: session), 7)) \(o.help)")
+            lines.append("  \(Shell.pad(o.name, 17))\(Shell.pad(o.values, 15))\(Shell.pad(o.value(in: session), 7)) \(o.help)")
         }
         return lines.joined(separator: "\n")
     }

@@ -42,8 +42,9 @@ public final class LineEditor {
         _ = read_history(historyPath)
         shell.isCancelled = { porter_sigint_pending() != 0 }
         shell.readSecret = { prompt in
-            FileHandle.standardOutput.write(Data(prompt.utf8))
+            // Echo off before the prompt shows: what is typed as soon as it appears is not echoed.
             porter_echo(0)
+            FileHandle.standardOutput.write(Data(prompt.utf8))
             defer { porter_echo(1); print("") }
             return readLine()
         }

@@ -30,6 +30,21 @@ public struct Session {
     public var pager = true
     /// Attribute paths seen in users, for completion.
     public var seenPaths = Set<String>()
+    /// Import maps (`map FIELD = EXPR` over `row`); none = the identity.
+    public var mapping = ImportMapping()
+    /// How CSV sources are read: numbers and booleans typed (`set csv-types`), and the
+    /// delimiter (`set import-delimiter`; nil = auto: tab for .tsv, else comma).
+    public var csvTypes = false
+    public var importDelimiter: UInt8?
+    /// JSON sources' records: the array under this top-level key (`set import-records`); nil: the top level.
+    public var importRecords: String?
+    /// The source last previewed, validated or imported: `map` and `eval-row` try expressions on it.
+    public var lastSource: String?
+
+    /// The CSV reading options for `path`.
+    public func csvSource(for path: String) -> CSVSourceOptions {
+        CSVSourceOptions(delimiter: importDelimiter ?? (path.lowercased().hasSuffix(".tsv") ? 9 : UInt8(ascii: ",")), typed: csvTypes, records: importRecords)
+    }
 
     public init() {}
 
@@ -51,6 +66,10 @@ public struct Session {
         lines.append("columns clear")
         for (c, source) in zip(columns, columnSources) {
             lines.append("column add \(Words.quote(c.name)) = \(source)")
+        }
+        if !mapping.isIdentity {
+            lines.append("maps clear")
+            lines += mapping.maps.map(\.scriptLine)
         }
         if let sort { lines.append("sort \(sort.attribute) \(sort.ascending ? "asc" : "desc")") } else { lines.append("sort none") }
         lines.append("format \(format.rawValue)")

@@ -2,6 +2,8 @@
 enum SessionOption: String, CaseIterable {
     case preview, delimiter, bom, formulaGuard = "formula-guard", lineEnding = "line-ending", pretty, onError = "on-error"
     case quiet, timing, expanded, pager
+    case csvTypes = "csv-types", importDelimiter = "import-delimiter"
+    case importRecords = "import-records"
 
     var name: String { rawValue }
 
@@ -13,6 +15,8 @@ enum SessionOption: String, CaseIterable {
         case .lineEnding: return "crlf|lf"
         case .onError: return "stop|continue"
         case .expanded: return "auto|on|off"
+        case .importDelimiter: return "auto|CHAR|tab"
+        case .importRecords: return "none|KEY"
         default: return "on|off"
         }
     }
@@ -22,6 +26,8 @@ enum SessionOption: String, CaseIterable {
         switch self {
         case .preview: return ["5", "10", "20", "50", "100"]
         case .delimiter: return [",", ";", "tab", "|"]
+        case .importDelimiter: return ["auto", ",", ";", "tab", "|"]
+        case .importRecords: return ["none", "users"]
         default: return values.split(separator: "|").map(String.init)
         }
     }
@@ -39,6 +45,9 @@ enum SessionOption: String, CaseIterable {
         case .timing: return "print how long each command took"
         case .expanded: return "one record per block when a table is wider than the terminal (auto), always (on) or never (off)"
         case .pager: return "page output taller than the terminal through $PAGER (default: less -FRX), interactive shell only"
+        case .csvTypes: return "CSV sources: cells that are JSON numbers or true/false become numbers and booleans (off: every cell is text)"
+        case .importDelimiter: return "CSV sources' field delimiter (auto: tab for .tsv files, else comma)"
+        case .importRecords: return "JSON sources: the records are the array under this key of the file's top-level object ('users' for Firebase's auth:export and Keycloak's realm export); none: the file's top level"
         }
     }
 
@@ -64,6 +73,9 @@ enum SessionOption: String, CaseIterable {
         case .timing: return flag(s.timing)
         case .expanded: return s.expanded.rawValue
         case .pager: return flag(s.pager)
+        case .csvTypes: return flag(s.csvTypes)
+        case .importDelimiter: return s.importDelimiter.map { $0 == 9 ? "tab" : String(UnicodeScalar($0)) } ?? "auto"
+        case .importRecords: return s.importRecords ?? "none"
         }
     }
 
@@ -80,11 +92,7 @@ enum SessionOption: String, CaseIterable {
             guard let n = Int(v), n > 0, n <= 100 else { throw ShellError("preview takes a number from 1 to 100") }
             s.previewSize = n
         case .delimiter:
-            let d = v == "tab" ? "\t" : v
-            guard d.utf8.count == 1, let b = d.utf8.first, b != 0x22, b != 0x0A, b != 0x0D else {
-                throw ShellError("delimiter must be one ASCII character (or 'tab'), not a quote or newline")
-            }
-            s.csv.delimiter = b
+            s.csv.delimiter = try Self.delimiter(v, name: name)
         case .bom: s.csv.bom = try flag()
         case .formulaGuard: s.csv.formulaGuard = try flag()
         case .lineEnding:
@@ -100,6 +108,22 @@ enum SessionOption: String, CaseIterable {
             guard let e = Session.Expanded(rawValue: v) else { throw ShellError("expanded takes auto, on or off") }
             s.expanded = e
         case .pager: s.pager = try flag()
+        case .csvTypes: s.csvTypes = try flag()
+        case .importDelimiter:
+            if v == "auto" { s.importDelimiter = nil; return }
+            s.importDelimiter = try Self.delimiter(v, name: name)
+        case .importRecords:
+            guard !v.isEmpty else { throw ShellError("import-records takes a key of the file's top-level object, or none") }
+            s.importRecords = v == "none" ? nil : v
         }
+    }
+
+    /// One ASCII character (or `tab`) that is not a quote or a line break.
+    static func delimiter(_ v: String, name: String) throws -> UInt8 {
+        let d = v == "tab" ? "\t" : v
+        guard d.utf8.count == 1, let b = d.utf8.first, b < 0x80, b != 0x22, b != 0x0A, b != 0x0D else {
+            throw ShellError("\(name) must be one ASCII character (or 'tab'), not a quote or newline")
+        }
+        return b
     }
 }

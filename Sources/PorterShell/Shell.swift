@@ -24,6 +24,9 @@ public final class Shell {
     }
     /// Reads a secret without echo (interactive) or a line (scripts).
     public var readSecret: (String) -> String? = { _ in readLine() }
+    /// `verify`: failed checks per user in this session, and whether the remote warning was given.
+    let verifyAttempts = FailedAttempts()
+    var verifyWarned = false
 
     public init(console: Console = Console()) {
         self.console = console

@@ -7,7 +7,7 @@ import PorterQuery
 import PorterClient
 import PorterTenant
 
-// Jobs: export, import, validate, jobs, job, verify.
+// Jobs: export, import, validate, jobs, job (verify: ShellVerifyCommands).
 extension Shell {
     func export(_ a: Invocation) throws {
         let w = a.positionals
@@ -20,6 +20,8 @@ extension Shell {
         let say: (String) -> Void = toStdout ? { [console] in console.err($0 + "\n") } : { [console] in console.info($0) }
         let progress = Progress(console: console, label: "exporting", total: nil)
         if toStdout { progress.quiet = true }
+        // A bar with a total on a terminal: one count before the export (cheap next to it).
+        if console.isTTY && !toStdout { progress.total = try? tenant().count(query: session.query, connectionName: session.connection) }
         let report = try running(progress, cancelled: "export cancelled; \(w[0]) was not written") {
             try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
                                                  sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
@@ -35,18 +37,25 @@ extension Shell {
 
     func importFile(_ a: Invocation) throws {
         guard let path = a[0] else { throw ShellError("usage: import FILE") }
+        if a.values["--hashes"] != nil { return try importWithHashes(a) }
         let upsert = a.has("--upsert"), externalID = a.values["--external-id"], sendEmail = a.has("--send-completion-email"), resume = a.has("--resume")
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError("no such file: \(path)") }
         let t = try tenant()
         guard let connectionName = session.connection else { throw ShellError("choose a database connection first: use CONNECTION") }
         let connection = try t.connection(named: connectionName)
+        let mapped = readsThroughMaps(path)
+        if mapped { session.lastSource = path }
         if let local = t as? LocalTenant {
             // The embedded tenant imports the whole file in one job, batch by batch.
             try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail),
-                              resume: resume)
+                              resume: resume, mapped: mapped)
             return
         }
         var request = ImportRequest(path: path, connectionID: connection.id)
+        if mapped {
+            request.mapping = session.mapping
+            request.csv = session.csvSource(for: path)
+        }
         request.upsert = upsert
         request.externalID = externalID
         request.sendCompletionEmail = sendEmail
@@ -55,7 +64,7 @@ extension Shell {
         let progress = Progress(console: console, label: "importing", total: nil)
         var shown = 0
         pipeline.problem = { [console] p in
-            if shown < 20 { console.print("\(path):\(p.line):\(p.column): user \(p.index): \(p.code) \(p.path.isEmpty ? "" : p.path + ": ")\(p.message)") }
+            if shown < 20 { console.print(FileValidation.located(p, file: path)) }
             shown += 1
         }
         pipeline.status = { [console] in console.note($0) }
@@ -81,10 +90,14 @@ extension Shell {
         }
     }
 
-    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions, resume: Bool) throws {
+    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions, resume: Bool, mapped: Bool) throws {
         let progress = Progress(console: console, label: "importing", total: nil)
         let report = try running(progress, cancelled: "import cancelled") {
-            try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled)
+            if mapped {
+                return try LocalImport.run(t, source: path, mapping: session.mapping, csv: session.csvSource(for: path), options: options, resume: resume,
+                                           progress: { progress.update($0) }, isCancelled: isCancelled)
+            }
+            return try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled)
         }
         console.print(report.summaryLine)
         if let f = report.failure { throw ShellError(f) }
@@ -94,7 +107,14 @@ extension Shell {
         let w = a.positionals
         // '-' is standard input.
         let path = w[0] == "-" ? "/dev/stdin" : w[0]
-        let s = try FileValidation.run(path: path, name: w[0], all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        let s: FileValidation.Summary
+        if w[0] == "-" ? !session.mapping.isIdentity : readsThroughMaps(path) {
+            if w[0] != "-" { session.lastSource = path }
+            s = try FileValidation.run(path: path, name: w[0], mapping: session.mapping, format: w[0] == "-" ? .json : nil, csv: session.csvSource(for: path),
+                                       all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        } else {
+            s = try FileValidation.run(path: path, name: w[0], all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        }
         if let h = s.hiddenLine { console.print(h) }
         console.print(s.summaryLine)
         if let f = s.failure { throw ShellError(f) }
@@ -121,22 +141,6 @@ extension Shell {
             console.print(try t.job(id: w[0]).json.serialized(pretty: true))
         } else {
             throw ShellError("usage: job ID | job errors ID")
-        }
-    }
-
-    func verify(_ a: Invocation) throws {
-        let w = a.positionals
-        // $PORTER_PASSWORD (for scripts), else the terminal without echo, else a line of stdin.
-        let fromEnv = ProcessInfo.processInfo.environment["PORTER_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let password = fromEnv ?? readSecret("password for \(w[0]): ") else {
-            throw ShellError("no password given (set PORTER_PASSWORD, or type it when asked)")
-        }
-        switch try localTenant(for: "verify").verify(email: w[0], password: password, connectionName: session.connection) {
-        case .match: console.print("✓ the password matches the stored hash of \(w[0])")
-        case .mismatch: throw ShellError("✗ the password does NOT match the stored hash of \(w[0])")
-        case .noSuchUser: throw ShellError("no user with the email \(w[0])" + (session.connection.map { " in \($0)" } ?? ""))
-        case .noHash: throw ShellError("\(w[0]) has no stored password hash")
-        case .unsupported(let why): throw ShellError("cannot verify: \(why)")
         }
     }
 }

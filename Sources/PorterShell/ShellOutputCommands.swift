@@ -76,6 +76,7 @@ extension Shell {
         console.print("columns     \(session.columns.isEmpty ? "(whole users)" : session.columns.map(\.name).joined(separator: ", "))")
         console.print("sort        \(session.sort.map { "\($0.attribute) \($0.ascending ? "asc" : "desc")" } ?? "none")")
         console.print("format      \(session.format.rawValue)")
+        console.print("maps        \(session.mapping.isIdentity ? "(none: records as they are)" : session.mapping.maps.map(\.field).joined(separator: ", "))")
         console.print("options     " + SessionOption.allCases.map { "\($0.name) \($0.value(in: session))" }.joined(separator: ", "))
     }
 }

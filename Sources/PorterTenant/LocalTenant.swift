@@ -6,10 +6,11 @@ import PorterQuery
 
 /// The embedded tenant: an SQLite file holding connections, users and jobs, with Auth0's
 /// semantics (search syntax, 1,000-result cap, import rules). The default tenant of porter.
-// GRDB's DatabaseQueue serializes every access; `uncapped` is set before sharing and never after.
+// GRDB's DatabasePool: one writer, and readers in parallel (WAL), so that one slow search does
+// not stall the others; `uncapped` is set before sharing and never after.
 public final class LocalTenant: Tenant, @unchecked Sendable {
     public let path: String
-    let db: DatabaseQueue
+    let db: DatabasePool
     /// Point lookups (by id, by email) read through a connection of their own, so that they
     /// never queue behind a long search or an import batch on `db` (WAL: they see the last commit).
     let lookups: DatabaseQueue
@@ -44,11 +45,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         config.busyMode = .timeout(10)
         // WAL with synchronous=NORMAL: every transaction stays atomic across crashes, and
         // batches do not pay an fsync each.
+        // (A pool puts the file in WAL mode itself.)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            db = try DatabaseQueue(path: path, configuration: config)
+            db = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(db)
             var readOnly = Configuration()
             readOnly.readonly = true
@@ -168,7 +170,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         return (clause, arguments)
     }
 
-    public func search(_ r: SearchRequest) throws -> SearchPage {
+    public func search(_ r: SearchRequest) throws -> SearchPage { try search(r, interrupt: nil) }
+
+    /// One page of users; `interrupt` can stop the running statements (a request out of time).
+    public func search(_ r: SearchRequest, interrupt: QueryInterrupt?) throws -> SearchPage {
         let perPage = uncapped ? r.perPage : min(r.perPage, 100)
         guard perPage > 0, r.page >= 0 else { throw TenantError("per_page must be positive and page non-negative", status: 400) }
         let start = r.page * perPage
@@ -180,7 +185,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         let order = try Self.orderBy(r.sort)
         // Without a wrapping transaction: each SELECT reads a consistent WAL snapshot on its own,
         // and GRDB's read-only transaction costs more than an indexed lookup.
-        return try db.unsafeRead { db in
+        return try db.unsafeRead { db in try QueryInterrupt.run(interrupt, db) {
             var users: [JSON] = []
             // Cached: the same query text reuses its prepared statement.
             let cursor = try Row.fetchCursor(db.cachedStatement(sql: "SELECT profile FROM users WHERE \(clause) ORDER BY \(order) LIMIT ? OFFSET ?"),
@@ -197,7 +202,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 total = try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(clause)", arguments: args) ?? 0
             }
             return SearchPage(users: users, start: start, limit: perPage, total: total)
-        }
+        } }
     }
 
     /// The profile in a row's first column, parsed from SQLite's bytes in place (no String made).
@@ -227,7 +232,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         try count(query: query, connectionName: connectionName, in: nil)
     }
 
-    func count(query: String, connectionName: String?, in queue: DatabaseQueue?) throws -> Int {
+    func count(query: String, connectionName: String?, in queue: (any DatabaseReader)?) throws -> Int {
         let (clause, args) = try whereClause(query, connectionName: connectionName)
         return try (queue ?? db).unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM users WHERE \(clause)"), arguments: args) ?? 0 }
     }
@@ -255,7 +260,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         try forEachProfileText(query: query, connectionName: connectionName, sort: sort, in: nil, body)
     }
 
-    func forEachProfileText(query: String, connectionName: String?, sort: String?, in queue: DatabaseQueue?,
+    func forEachProfileText(query: String, connectionName: String?, sort: String?, in queue: (any DatabaseReader)?,
                             _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         try forEachRow(query: query, connectionName: connectionName, sort: sort, columns: "profile", in: queue) { row in
             try row.withUnsafeData(atIndex: 0) { data in
@@ -267,7 +272,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
 
     static let emptyProfile = Array("{}".utf8)
 
-    func forEachRow(query: String, connectionName: String?, sort: String?, columns: String, in queue: DatabaseQueue? = nil,
+    func forEachRow(query: String, connectionName: String?, sort: String?, columns: String, in queue: (any DatabaseReader)? = nil,
                     _ body: (Row) throws -> Void) throws {
         let (clause, args) = try whereClause(query, connectionName: connectionName)
         let order = try Self.orderBy(sort)
@@ -395,9 +400,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             config.readonly = true
             config.busyMode = .timeout(10)
             let reader = try DatabaseQueue(path: path, configuration: config)
-            // For the percentage only: users imported meanwhile may still be exported.
+            // For the percentage only, from the rowids (the export goes in rowid order): counting
+            // the connection's users first would cost a whole scan of the table.
             let cap = limit ?? .max
-            let total = min(cap, try count(query: "", connectionName: connectionName, in: reader))
+            let (low, high) = try reader.read { db -> (Int64, Int64) in
+                let r = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM users")
+                return (r?[0] ?? 0, r?[1] ?? 0)
+            }
             let names = fields.map { $0.exportAs ?? $0.name }
             // Fast compression: the file is a download that lives for minutes.
             let writer = try TableWriter(path: file, format: format == "csv" ? .csv : .ndjson, columns: names, force: true, compressionLevel: 1)
@@ -405,12 +414,17 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             struct LimitReached: Error {}
             let write = ExportJobWriter(writer: writer, fields: fields)
             do {
-                try forEachProfileText(query: "", connectionName: connectionName, sort: nil, in: reader) { text in
+                try forEachRow(query: "", connectionName: connectionName, sort: nil, columns: "profile, id", in: reader) { row in
                     if n >= cap { throw LimitReached() }
-                    try write.user(text: text)
+                    try row.withUnsafeData(atIndex: 0) { data in
+                        guard let data else { return try Self.emptyProfile.withUnsafeBytes { try write.user(text: $0) } }
+                        try data.withUnsafeBytes { try write.user(text: $0) }
+                    }
                     n += 1
                     if n % 100 == 0 && Self.exportPause > 0 { usleep(Self.exportPause * 1000) }
-                    let percent = total > 0 ? min(99, n * 100 / total) : 0
+                    let rowid: Int64 = row[1]
+                    let byRowid = high > low ? Int((rowid - low) * 100 / (high - low + 1)) : 0
+                    let percent = min(99, cap == .max ? byRowid : max(byRowid, n * 100 / max(cap, 1)))
                     if percent > reported {
                         reported = percent
                         try db.write { db in try db.execute(sql: "UPDATE jobs SET percentage_done = ? WHERE id = ?", arguments: [percent, id]) }
@@ -738,14 +752,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 """, arguments: [email.lowercased(), connectionName])
         }
         guard let row else { return .noSuchUser }
-        let stored: JSON
-        if let custom: String = row["custom_password_hash"] {
-            stored = try JSON.parse(custom)
-        } else if let hash: String = row["password_hash"] {
-            stored = ["algorithm": "bcrypt", "hash": ["value": .string(hash)]]
-        } else {
-            return .noHash
-        }
+        guard let stored = try Self.storedHash(row) else { return .noHash }
         switch PasswordVerifier.verify(password: password, customHash: stored) {
         case .match: return .match
         case .mismatch: return .mismatch

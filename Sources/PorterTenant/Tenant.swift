@@ -230,6 +230,13 @@ public enum PasswordCheck: Sendable, Equatable {
     case noSuchUser
     case noHash
     case unsupported(String)
+    // A remote check is a login through the Authentication API's password-realm grant; it may also answer:
+    /// The password is right but the user is blocked.
+    case blocked
+    /// Brute-force protection: too many failed attempts for this user from this address.
+    case tooManyAttempts
+    /// The password is right but the login needs a second factor.
+    case mfaRequired
 }
 
 /// A local import stopped by Ctrl-C: `landed` are the users its committed batches stored

@@ -41,14 +41,29 @@ func benchQuery(_ args: [String]) {
     if porterCount != handCount { print("MISMATCH: the two disagree"); exit(1) }
 }
 
-/// query-parse FILE: parse and translate to SQL each line of FILE (a query), 20 times over;
-/// prints microseconds per query.
+/// query-parse FILE [ROUNDS]: parse and translate to SQL each line of FILE (a query), ROUNDS
+/// times over (default 2000); prints microseconds per query.
 func benchQueryParse(_ args: [String]) {
     let queries = try! String(contentsOfFile: args[0], encoding: .utf8).split(separator: "\n").map(String.init)
+    let rounds = args.count > 1 ? Int(args[1]) ?? 2000 : 2000
     let target = SQLTarget(searchColumn: "search", indexedColumns: ["email": "email"])
     var n = 0
     let s = try! seconds {
-        for _ in 0..<20 { for q in queries { n &+= try Query.sql(q, target: target).clause.utf8.count } }
+        for _ in 0..<rounds { for q in queries { n &+= try Query.sql(q, target: target).clause.utf8.count } }
     }
-    print(String(format: "%.2f µs per query (parse and translate) %d", s / Double(20 * queries.count) * 1e6, n))
+    print(String(format: "%.2f µs per query (parse and translate) %d", s / Double(rounds * queries.count) * 1e6, n))
+}
+
+/// query-sql FILE: each line's WHERE clause and parameters (to compare translations across changes).
+func benchQuerySQL(_ args: [String]) {
+    let queries = try! String(contentsOfFile: args[0], encoding: .utf8).split(separator: "\n").map(String.init)
+    let target = SQLTarget(searchColumn: "search", indexedColumns: ["email": "email", "name": "name"])
+    for q in queries {
+        do {
+            let f = try Query.sql(q, target: target)
+            print(f.clause, f.parameters)
+        } catch {
+            print("error:", error)
+        }
+    }
 }

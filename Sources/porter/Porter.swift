@@ -133,7 +133,7 @@ struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
         abstract: "Manage the embedded local tenant.",
-        subcommands: [Init.self, Seed.self, Info.self]
+        subcommands: [Init.self, Seed.self, Info.self, ExportHashes.self]
     )
 
     struct Options: ParsableArguments {
@@ -159,6 +159,22 @@ struct TenantCommand: ParsableCommand {
             let shell = Shell()
             shell.session.tenantPath = options.tenant
             if try shell.runLines(["seed \(count)"], source: "seed") > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct ExportHashes: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "export-hashes",
+            abstract: "Write the tenant's bcrypt password hashes in the shape of Auth0's password-hash export (NDJSON), to rehearse 'import PROFILES --hashes FILE'.")
+        @OptionGroup var options: Options
+        @Option(name: .long, help: ArgumentHelp("Only this connection's users (default: every connection).", valueName: "name"))
+        var connection: String?
+        @Flag(name: .long, help: "Replace an existing file.") var force = false
+        @Argument(help: "The file to write (owner-only).") var file: String
+        func run() throws {
+            let shell = Shell()
+            shell.session.tenantPath = options.tenant
+            shell.session.connection = connection
+            if try shell.runLines(["export-hashes \(Words.quote(file))" + (force ? " --force" : "")], source: "export-hashes") > 0 { throw ExitCode(1) }
         }
     }
 

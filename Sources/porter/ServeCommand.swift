@@ -22,7 +22,13 @@ struct ServeCommand: ParsableCommand {
         address without a valid token), and wrong secrets back off per client id and address. Binds to 127.0.0.1 unless --host \
         says otherwise (and warns when it is not loopback). Requests are logged to stderr (never tokens or \
         secrets). The client is PORTER_SERVE_CLIENT_ID / PORTER_SERVE_CLIENT_SECRET, or one generated and \
-        printed at start.
+        printed at start; it has the client-credentials grant only. The password grants of the Authentication \
+        API (grant_type=http://auth0.com/oauth/grant-type/password-realm with realm = a connection, and \
+        grant_type=password with --default-directory) check passwords against the stored hashes, for the \
+        verify client (--verify-client ID:SECRET, or PORTER_SERVE_VERIFY_CLIENT_ID / \
+        PORTER_SERVE_VERIFY_CLIENT_SECRET, or generated and printed at start). As Auth0: a success counts as \
+        a login (logins_count, last_login), 10 consecutive failures for one user from one address answer \
+        too_many_attempts until the server restarts, a blocked user answers "user is blocked".
         """
     )
 
@@ -39,7 +45,19 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Close a connection that sends nothing for this many seconds (also a request never finished).", valueName: "seconds"))
     var idleTimeout: Double = 30
 
+    @Option(name: .long, help: ArgumentHelp("An application with the password grants (for 'verify'); the same id as the management client adds the grants to it. Prefer PORTER_SERVE_VERIFY_CLIENT_ID/_SECRET: a command line is visible to other users.", valueName: "id:secret"))
+    var verifyClient: String?
+    @Option(name: .long, help: ArgumentHelp("The connection the password grant without a realm uses (Auth0's Default Directory; none by default).", valueName: "connection"))
+    var defaultDirectory: String?
+    @Flag(name: .long, help: "Every password-grant login needs a second factor: a right password answers mfa_required (for rehearsing MFA tenants).")
+    var requireMfa = false
+
     func validate() throws {
+        if let v = verifyClient {
+            guard let colon = v.firstIndex(of: ":"), colon != v.startIndex, v.index(after: colon) != v.endIndex else {
+                throw ValidationError("--verify-client must be ID:SECRET")
+            }
+        }
         guard rateLimit >= 1, rateLimit <= 1_000_000 else { throw ValidationError("--rate-limit must be between 1 and 1000000") }
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0 and 86400 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
@@ -63,6 +81,25 @@ struct ServeCommand: ParsableCommand {
         let generated = env["PORTER_SERVE_CLIENT_SECRET"] == nil
         let secret = env["PORTER_SERVE_CLIENT_SECRET"] ?? UUID().uuidString + UUID().uuidString
         options.clients[id] = .init(secret: secret, scopes: scopes.split(separator: ",").map(String.init))
+        // The verify client: password grants only (the management client keeps client credentials only).
+        var verifyID = env["PORTER_SERVE_VERIFY_CLIENT_ID"] ?? "porter-verify-" + String(UUID().uuidString.prefix(8)).lowercased()
+        var verifySecret = env["PORTER_SERVE_VERIFY_CLIENT_SECRET"]
+        if let v = verifyClient, let colon = v.firstIndex(of: ":") {
+            verifyID = String(v[..<colon])
+            verifySecret = String(v[v.index(after: colon)...])
+        }
+        let vID = verifyID
+        let verifyGenerated = verifySecret == nil
+        let vSecret = verifySecret ?? UUID().uuidString + UUID().uuidString
+        if var existing = options.clients[verifyID] {
+            guard existing.secret == vSecret else { throw ValidationError("--verify-client \(verifyID) is the management client: give its secret") }
+            existing.grants.formUnion(ServerOptions.GrantType.passwordGrants)
+            options.clients[verifyID] = existing
+        } else {
+            options.clients[verifyID] = .init(secret: vSecret, scopes: [], grants: ServerOptions.GrantType.passwordGrants)
+        }
+        options.defaultDirectory = defaultDirectory
+        options.requireMFA = requireMfa
         let path = tenant ?? LocalTenant.defaultPath
         let server = ManagementServer(tenantPath: path, options: options)
         let host = self.host
@@ -77,6 +114,8 @@ struct ServeCommand: ParsableCommand {
                                      + "tokens and secrets cross the network unencrypted. Use 127.0.0.1 unless you must.", at: 0)
                     }
                     if generated { lines.append("client_secret: \(secret)  (generated for this run; set PORTER_SERVE_CLIENT_SECRET to choose one)") }
+                    lines.append("verify client_id: \(vID)  (password grants, for 'verify': PORTER_VERIFY_CLIENT_ID)")
+                    if verifyGenerated { lines.append("verify client_secret: \(vSecret)  (generated for this run; --verify-client ID:SECRET to choose one)") }
                     FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
                 }
             } catch {

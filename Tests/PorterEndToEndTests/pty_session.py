@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives the interactive porter shell through a pseudo-terminal (used by InteractiveTests).
 Checks: tab completion, Ctrl-C at the prompt and during a command keeps the shell, Ctrl-D quits,
-history across two runs, secrets never reach the history file. Exits non-zero with a reason."""
+history across two runs, secrets (and verify's password, asked for without echo) never reach the history file. Exits non-zero with a reason."""
 import os, pty, select, signal, sys, time
 
 binary, home = sys.argv[1], sys.argv[2]
@@ -122,6 +122,14 @@ read_until(fd, P)
 send(fd, b"set secret=hunter2 x\r")      # fails, and must never be recorded
 read_until(fd, b"unknown option")
 read_until(fd, P)
+send(fd, b"verify nobody@example.com\r")   # the password is asked for without echo, and never recorded
+read_until(fd, b"password for nobody@example.com: ")
+send(fd, b"Typed-Pw-4711\r")
+out = read_until(fd, P)
+if b"Typed-Pw-4711" in out:
+    sys.exit("the password was echoed: %r" % out)
+if b"no user with the email nobody@example.com" not in out:
+    sys.exit("verify did not answer: %r" % out)
 send(fd, b"seed 1000000\r")               # Ctrl-C during a command cancels it, the shell stays
 time.sleep(1.5)
 send(fd, b"\x03")
@@ -152,8 +160,10 @@ wait_exit(pid, fd, "Ctrl-D")
 history = open(home + "/state/porter/history", encoding="utf-8", errors="replace").read().replace("\\040", " ")
 if "count" not in history or "seed 30" not in history:
     sys.exit("history not saved: %r" % history)
-if "hunter2" in history:
+if "hunter2" in history or "Typed-Pw-4711" in history:
     sys.exit("a secret reached the history file")
+if "verify nobody@example.com" not in history:
+    sys.exit("verify's command line is history like any other: %r" % history)
 
 pid, fd = spawn()                          # history across runs: Up recalls the last command
 read_until(fd, P)

@@ -26,6 +26,27 @@ import PorterJSON
         #expect(try eval("new Date(user.created_at).getTime()") == "number:1512468000000")
     }
 
+    /// Strings are UTF-16 code units: an unpaired surrogate is a value of its own, never U+FFFD.
+    @Test func unpairedSurrogatesAreCodeUnits() throws {
+        #expect(try eval("'\\uD800'.length") == "number:1")
+        #expect(try eval("'\\uD800' === '\\uDC00'") == "boolean:false")
+        #expect(try eval("'\\uD800' === '\\uFFFD'") == "boolean:false")
+        #expect(try eval("'😀'.slice(0, 1)") == "wtf16:\"\\ud83d\"")
+        #expect(try eval("'😀'.charAt(1).charCodeAt(0)") == "number:56832")
+        #expect(try eval("'😀'.split('').length") == "number:2")
+        #expect(try eval("'😀'.split('')[0] + '😀'.split('')[1] === '😀'") == "boolean:true")
+        #expect(try eval("JSON.stringify('a\\uD800')") == "string:\"a\\ud800\"")
+        #expect(try eval("'a\\uD800b'.indexOf('\\uD800')") == "number:1")
+        #expect(try eval("'a\\uDC00b'.includes('\\uD800')") == "boolean:false")
+        #expect(try eval("({'\\uD800': 1})['\\uDC00']") == "undefined")
+        #expect(try eval("({'\\uD800': 1})['\\uD800']") == "number:1")
+        #expect(try eval("'\\uD800'.toUpperCase().length") == "number:1")
+        // A cell is UTF-8: each unpaired surrogate is U+FFFD there (eval shows the escape).
+        let v = try PorterExpression.Expression.parse("'a\\uD800'").evaluate(user: user).get()
+        #expect(Cell.text(v) == "a\u{FFFD}")
+        #expect(v.display == "\"a\\ud800\"")
+    }
+
     @Test func runtimeErrorsAreValuesWithPositions() throws {
         let e = try PorterExpression.Expression.parse("user.missing.length + 1")
         guard case .failure(let err) = e.evaluate(user: user) else { Issue.record("expected a failure"); return }

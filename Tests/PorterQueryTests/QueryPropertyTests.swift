@@ -172,6 +172,65 @@ final class SQLiteDB {
         #expect(parsed > 2500)
     }
 
+    /// The printer's side of the round trip: random trees of every shape the parser builds, with
+    /// text made of the characters that need escaping, print to a query that parses back to them.
+    @Test func everyTreeOfTheParserPrintsToItself() throws {
+        var r = Rng(state: 23)
+        let alphabet = [" ", "  ", "\\", "*", "?", ":", "(", ")", "\"", "AND", "OR", "NOT", "TO", "-", "+", "!", ">", "<", "=",
+                        "é", "😀", "\u{3000}", "\t", "\n", "&", "&&", "|", "[", "]", "{", "}", "~", "^", "/", "a", "Z", "1", "0.5", "\u{0}", "u0041"]
+        let textFields = ["name", "email", "user_id", "identities.connection", "logins_count", "created_at", "blocked"]
+        let anyFields = textFields + ["app_metadata.plan", "user_metadata.a b", "user_metadata.x*y"]
+        func text(_ r: inout Rng, _ n: ClosedRange<Int>) -> String {
+            (0..<Int.random(in: n, using: &r)).map { _ in r.pick(alphabet) }.joined()
+        }
+        func unquotedValue(_ r: inout Rng, alone: Bool = true) -> String {
+            // An unquoted value starting with > or < (and longer, or not alone) reads as a range.
+            while true {
+                let t = text(&r, 1...4)
+                if let c = t.unicodeScalars.first, c == ">" || c == "<", t.unicodeScalars.count > 1 || !alone { continue }
+                return t
+            }
+        }
+        func field(_ r: inout Rng, _ list: [String]) -> Field? { r.chance(0.2) ? nil : Field(r.pick(list)) }
+        func leaf(_ r: inout Rng) -> QueryNode {
+            switch Int.random(in: 0..<8, using: &r) {
+            case 0: return .term(field: field(&r, anyFields), segments: [unquotedValue(&r)], range: 0..<0)
+            case 1:
+                var segments = (0..<Int.random(in: 2...4, using: &r)).map { _ in r.chance(0.3) ? "" : text(&r, 1...3) }
+                if segments[0].isEmpty && segments.reduce(0, { $0 + $1.count }) < 3 { segments[0] = "abc" }
+                return .term(field: field(&r, textFields), segments: segments, range: 0..<0)
+            case 2: return .phrase(field: field(&r, anyFields), text: text(&r, 0...4), range: 0..<0)
+            case 3:
+                let words = (0..<Int.random(in: 2...4, using: &r)).map { k in unquotedValue(&r, alone: k > 0) }
+                return .words(field: field(&r, anyFields), text: words.joined(separator: " "), range: 0..<0)
+            case 4:
+                func bound(_ r: inout Rng) -> Bound? { r.chance(0.3) ? nil : Bound(value: text(&r, 1...4), inclusive: r.chance(0.5)) }
+                return .range(field: field(&r, textFields), lower: bound(&r), upper: bound(&r), range: 0..<0)
+            case 5: return .exists(field: Field(r.pick(anyFields)), range: 0..<0)
+            case 6: return .all(range: 0..<0)
+            default: return .term(field: field(&r, anyFields), segments: [r.pick(["true", "false", "42", "-1", "AND", "TO", "*", "a b"])], range: 0..<0)
+            }
+        }
+        func tree(_ r: inout Rng, depth: Int) -> QueryNode {
+            guard depth < 4, r.chance(0.5) else { return leaf(&r) }
+            let occurs: [Occur] = [.must, .should, .mustNot]
+            if r.chance(0.15) { return .boolean([Clause(occur: r.chance(0.5) ? .must : .mustNot, node: tree(&r, depth: depth + 1))], range: 0..<0) }
+            let clauses = (0..<Int.random(in: 2...4, using: &r)).map { _ in Clause(occur: r.pick(occurs), node: tree(&r, depth: depth + 1)) }
+            return .boolean(clauses, range: 0..<0)
+        }
+        for _ in 0..<4000 {
+            let t = tree(&r, depth: 0)
+            let printed = t.canonical(top: true)
+            let again: Query
+            do { again = try Query.parse(printed) } catch {
+                Issue.record("\(printed.debugDescription.prefix(300)) does not parse: \(error)")
+                continue
+            }
+            #expect(again.root.sameTree(as: t), "\(printed.debugDescription.prefix(300)) parses to \(again.description.debugDescription.prefix(300))")
+            #expect(again.description == printed)
+        }
+    }
+
     /// The matcher and the SQL translation, run in a real SQLite database, select the same users.
     @Test func matcherAgreesWithSQL() throws {
         var r = Rng(state: 5)

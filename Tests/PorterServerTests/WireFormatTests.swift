@@ -79,7 +79,7 @@ import Testing
             let noAudience = try await c.send(.post, "/oauth/token", contentType: "application/json",
                                               body: #"{"grant_type":"client_credentials","client_id":"test-client","client_secret":"test-secret"}"#)
             #expect(noAudience.status == 403, "\(noAudience.text)")
-            let grant = try await c.send(.post, "/oauth/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=password")
+            let grant = try await c.send(.post, "/oauth/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=urn%3Aexample%3Anone")
             #expect(grant.json?["error"]?.stringValue == "unsupported_grant_type", "\(grant.text)")
         }
     }

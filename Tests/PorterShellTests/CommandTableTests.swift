@@ -55,15 +55,15 @@ import Testing
             }
             for kind in kinds { _ = shell.candidates(for: kind, typed: "", before: []) }
         }
-        #expect(shell.completions(line: "exp").candidates == ["explain", "export"])
+        #expect(shell.completions(line: "exp").candidates == ["explain", "export", "export-hashes"])
         #expect(shell.completions(line: "export a --").candidates == ["--force"])
-        #expect(shell.completions(line: "import a --").candidates == ["--external-id", "--resume", "--send-completion-email", "--upsert"])
+        #expect(shell.completions(line: "import a --").candidates == ["--external-id", "--hashes", "--import-without-hash", "--resume", "--send-completion-email", "--upsert"])
         #expect(shell.completions(line: "set ").candidates.contains("formula-guard"))
         #expect(shell.completions(line: "set line-ending ").candidates == ["crlf", "lf"])
         #expect(shell.completions(line: "use ").candidates.contains("Username-Password-Authentication"))
         #expect(shell.completions(line: "connect ").candidates.contains("local"))
         #expect(shell.completions(line: "sort cr").candidates == ["created_at"])
-        #expect(shell.completions(line: "help exp").candidates == ["explain", "export", "expressions"])
+        #expect(shell.completions(line: "help exp").candidates == ["explain", "export", "export-hashes", "expressions"])
         #expect(shell.completions(line: "eval user.em").candidates.contains("user.email"))
         // Files with spaces and quotes come back escaped, and an escaped prefix completes.
         #expect(shell.completions(line: "export \(dir)/wi").candidates == ["\(dir)/with\\ space/"])
