@@ -49,6 +49,24 @@ extension DiffSide {
         }
     }
 
+    /// Records of a CSV or any JSON source through the session's import mapping (`map FIELD =
+    /// EXPR` over `row`), each as the user an import would send. A record the import would reject
+    /// is still compared (the tenant should not have it) and handed to `rejected`.
+    public static func mapped(_ path: String, mapping: ImportMapping, csv: CSVSourceOptions,
+                              rejected: @escaping (MappedUser) -> Void = { _ in }) -> DiffSide {
+        DiffSide(name: path) { body in
+            do {
+                let source = try MappedSource(path: path, mapping: mapping, csv: csv)
+                while let m = try source.next() {
+                    if m.rejected { rejected(m) }
+                    try body(m.user)
+                }
+            } catch let e as SourceError {
+                throw TenantError("\(path):\(e.line):\(e.column): \(e.message)")
+            }
+        }
+    }
+
     /// Every user of a tenant's connection (nil: all): the local tenant's stored profiles as
     /// they are (in storage order, read sequentially: faster than in email order through the
     /// index, even with the sort); a remote tenant through ``UserSource`` (paged search, or an
