@@ -36,3 +36,41 @@ extension DiffKey {
         }
     }
 }
+
+/// Reads a user's key out of its JSON text without parsing it (a projection of one path);
+/// parses only when the projection cannot tell.
+public struct DiffKeyReader {
+    public let key: DiffKey
+    let projection: JSONProjection
+    var values: [ProjectedValue] = []
+
+    public init(_ key: DiffKey) {
+        self.key = key
+        projection = JSONProjection(paths: [[.key(key.rawValue)]])
+    }
+
+    /// The key, or nil when the user has none.
+    public mutating func of(text: UnsafeRawBufferPointer) throws -> [UInt8]? {
+        _ = projection.project(text, into: &values)
+        switch values[0] {
+        case .missing, .null, .bool, .number, .container:
+            return nil
+        case .string(let s):
+            if s.isEmpty { return nil }
+            guard key == .email, s.contains(where: { $0 >= 0x80 }) else {
+                var k = Array(s)
+                if key == .email {
+                    for i in k.indices where k[i] >= 65 && k[i] <= 90 { k[i] += 32 }
+                    return k
+                }
+                if k.starts(with: Self.auth0Prefix) { k.removeFirst(Self.auth0Prefix.count) }
+                return k.isEmpty ? nil : k
+            }
+            return Array(String(decoding: s, as: UTF8.self).lowercased().utf8)
+        case .other:
+            return key.of(try JSON.parse(buffer: text))
+        }
+    }
+
+    static let auth0Prefix = Array("auth0|".utf8)
+}

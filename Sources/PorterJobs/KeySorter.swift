@@ -42,6 +42,15 @@ public final class KeySorter {
         if bytes >= memoryBudget { try spill() }
     }
 
+    /// A user given as its compact JSON text (copied).
+    public func add(key: [UInt8], text: UnsafeRawBufferPointer) throws {
+        let bytes = Array(text.assumingMemoryBound(to: UInt8.self))
+        records.append(Record(key: key, seq: seq, text: bytes))
+        seq += 1
+        self.bytes += 96 + key.count + bytes.count
+        if self.bytes >= memoryBudget { try spill() }
+    }
+
     func sortRecords() {
         records.sort { a, b in
             let c = DiffKey.compare(a.key, b.key)

@@ -31,8 +31,15 @@ public struct UserDiff {
         func sorted(_ side: DiffSide, _ which: UserDifference.Side) throws -> KeySortedUsers {
             let sorter = KeySorter(directory: scratchDirectory, memoryBudget: memoryBudget)
             sorters.append(sorter)
-            try side.forEach { user in
-                if let k = try merge.keyed(user, which) { try sorter.add(key: k, user: user) }
+            if let forEachText = side.forEachText {
+                var reader = DiffKeyReader(key)
+                try forEachText { text in
+                    if let k = try merge.keyed(text: text, reader: &reader, which) { try sorter.add(key: k, text: text) }
+                }
+            } else {
+                try side.forEach { user in
+                    if let k = try merge.keyed(user, which) { try sorter.add(key: k, user: user) }
+                }
             }
             return try sorter.sorted()
         }
@@ -85,18 +92,35 @@ final class Merge {
 
     /// Counts a user read from a side and gives its key; a user without one is reported here.
     func keyed(_ user: JSON, _ side: UserDifference.Side) throws -> [UInt8]? {
+        let position = try count(side)
+        if let k = key.of(user) { return k }
+        try unkeyed(user, side, position)
+        return nil
+    }
+
+    /// The same for a user given as JSON text.
+    func keyed(text: UnsafeRawBufferPointer, reader: inout DiffKeyReader, _ side: UserDifference.Side) throws -> [UInt8]? {
+        let position = try count(side)
+        if let k = try reader.of(text: text) { return k }
+        try unkeyed(try JSON.parse(buffer: text), side, position)
+        return nil
+    }
+
+    func count(_ side: UserDifference.Side) throws -> Int {
         read += 1
         if read & 1023 == 0 {
             if isCancelled() { throw Cancelled() }
             progress?(read)
         }
-        let position: Int
-        if side == .source { summary.sourceUsers += 1; position = summary.sourceUsers } else { summary.tenantUsers += 1; position = summary.tenantUsers }
-        if let k = key.of(user) { return k }
+        if side == .source { summary.sourceUsers += 1; return summary.sourceUsers }
+        summary.tenantUsers += 1
+        return summary.tenantUsers
+    }
+
+    func unkeyed(_ user: JSON, _ side: UserDifference.Side, _ position: Int) throws {
         summary.unkeyed += 1
         try report(UserDifference(kind: .unkeyed, key: "", side: side, count: position,
                                   note: "no \(key.rawValue)" + (user["email"]?.stringValue.map { " (email \($0))" } ?? user["user_id"]?.stringValue.map { " (user_id \($0))" } ?? "")))
-        return nil
     }
 
     func start(driver: UserDifference.Side, driverName: String, other: KeySortedUsers) {

@@ -17,7 +17,8 @@ extension Shell {
         let t = try tenant()
         let here = "\(t.displayName):\(session.connection ?? "all connections")"
         let tenantSide = diffSide(t, connection: session.connection, name: "the tenant (\(here))", key: key)
-        let (sourceSide, sourceName) = try diffSource(a, key: key)
+        let rejected = RejectedCount()
+        let (sourceSide, sourceName) = try diffSource(a, key: key) { rejected.n += 1 }
         let report = try a.values["--report"].map { path -> DiffReportWriter in
             do { return try DiffReportWriter(path: Paths.expandingTilde(path), force: a.has("--force"), csv: session.csv) } catch { throw ShellError("\(error)") }
         }
@@ -43,6 +44,9 @@ extension Shell {
         }
         console.info("compared \(summary.tenantUsers) user\(summary.tenantUsers == 1 ? "" : "s") of \(here) with \(summary.sourceUsers) of \(sourceName), by \(key.rawValue), in \(String(format: "%.2f", summary.seconds)) s")
         if let report { console.info("report: \(report.path) (\(report.lines) line\(report.lines == 1 ? "" : "s"))") }
+        if rejected.n > 0 {
+            console.note("\(rejected.n) record\(rejected.n == 1 ? "" : "s") of \(a.positionals[0]) would be rejected by an import (compared all the same; 'validate \(a.positionals[0])' says why)")
+        }
         if summary.isClean {
             console.print("no differences: \(summary.identical) user\(summary.identical == 1 ? "" : "s") match")
             return
@@ -77,12 +81,12 @@ extension Shell {
     }
 
     func diffSide(_ t: any Tenant, connection: String?, name: String, key: DiffKey) -> DiffSide {
-        .tenant(t, connection: connection, name: name, key: key, scratchDirectory: FileManager.default.temporaryDirectory.path,
+        .tenant(t, connection: connection, name: name, scratchDirectory: FileManager.default.temporaryDirectory.path,
                 isCancelled: isCancelled, onStatus: { [console] in console.note($0) })
     }
 
     /// SOURCE: `local [PATH]`, an http(s) address, or a file.
-    func diffSource(_ a: Invocation, key: DiffKey) throws -> (DiffSide, String) {
+    func diffSource(_ a: Invocation, key: DiffKey, rejected: @escaping () -> Void) throws -> (DiffSide, String) {
         let target = a.positionals[0]
         if target == "local" {
             let path = a[1] ?? LocalTenant.defaultPath
@@ -102,11 +106,10 @@ extension Shell {
         }
         let path = target
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError("no such file: \(path)") }
-        if DiffReportWriter.format(of: path) == .csv {
-            throw ShellError("diff reads users as JSON (an array or NDJSON, in Auth0's import schema or as a porter export in json, ndjson or import format); \(path) is CSV")
-        }
-        let side = DiffSide.file(path)
-        return (side, path)
+        // A CSV, or JSON when maps are set, reads through the session's maps, as import does.
+        guard readsThroughMaps(path) else { return (DiffSide.file(path), path) }
+        let side = DiffSide.mapped(path, mapping: session.mapping, csv: session.csvSource(for: path)) { _ in rejected() }
+        return (side, path + " (through \(session.mapping.maps.count) map\(session.mapping.maps.count == 1 ? "" : "s"))")
     }
 
     /// The other tenant's connection: --connection, else the session's when it has one by that name.
@@ -142,4 +145,9 @@ extension Shell {
         client.onRetry = { [weak self] in self?.console.note($0) }
         return client
     }
+}
+
+/// Records of a mapped source an import would reject, counted as the diff reads them.
+final class RejectedCount {
+    var n = 0
 }

@@ -11,7 +11,7 @@ func benchDiff(_ args: [String]) {
     if args.count > 3, let mb = Int(args[3]) { engine.memoryBudget = mb << 20 }
     engine.scratchDirectory = URL(fileURLWithPath: args[1]).deletingLastPathComponent().path
     var lines = 0
-    let s = try! engine.run(source: .file(args[1]), tenant: .tenant(t, connection: nil, name: "the tenant", key: key)) { _ in lines += 1 }
+    let s = try! engine.run(source: .file(args[1]), tenant: .tenant(t, connection: nil, name: "the tenant")) { _ in lines += 1 }
     let users = s.tenantUsers + s.sourceUsers
     print(String(format: "porter diff: %d tenant users vs %d file users by %@: %d differences (%d missing, %d extra, %d changed), %d identical, %d sort runs, in %.2f s, %.0f users/s (%.0f per side)",
                  s.tenantUsers, s.sourceUsers, key.rawValue, lines, s.missing, s.extra, s.changed, s.identical, s.runs, s.seconds,

@@ -78,6 +78,24 @@ import Testing
         #expect(help.contains("Password hashes and MFA factors cannot be compared") && help.contains("exit status 1"), "\(help)")
     }
 
+    /// A CSV reads through the session's maps, as import does.
+    @Test func aCSVDiffsThroughTheSessionsMaps() throws {
+        let p = try Porter()
+        try p.write("people.csv", "id,mail,first,last,plan\n1,ada@acme.com,Ada,Lovelace,pro\n2,grace@navy.mil,Grace,Hopper,free\n3,bad-email,X,Y,free\n")
+        let maps = "map email = row.mail; map given_name = row.first; map name = row.first + ' ' + row.last; map user_id = row.id; map app_metadata.plan = row.plan"
+        let load = try p.run(["-c", "set on-error continue; \(maps); import people.csv"])
+        #expect(load.out.contains("2 inserted"), "\(load.out)\(load.err)")
+        let clean = try p.run(["-c", "\(maps); diff people.csv --key user_id --report clean.csv"])
+        // The invalid record is not in the tenant: the one difference, and said to be rejected.
+        #expect(clean.status == 1 && clean.out.contains("1 record of people.csv would be rejected by an import"), "\(clean.out)\(clean.err)")
+        #expect(Self.lines(try p.read("clean.csv")) == ["missing,3,source"])
+        try p.write("people.csv", "id,mail,first,last,plan\n1,ada@acme.com,Ada,Lovelace,team\n2,grace@navy.mil,Grace,Murray Hopper,free\n")
+        let edited = try p.run(["-c", "\(maps); diff people.csv --report edited.csv"])
+        #expect(edited.status == 1 && edited.out.contains("with 2 of people.csv (through 5 maps)"), "\(edited.out)\(edited.err)")
+        #expect(Set(Self.lines(try p.read("edited.csv"))) == ["changed,ada@acme.com,,app_metadata.plan,\"\"\"team\"\"\",\"\"\"pro\"\"\",,true",
+                                                            "changed,grace@navy.mil,,name,\"\"\"Grace Murray Hopper\"\"\",\"\"\"Grace Hopper\"\"\",,true"])
+    }
+
     @Test func twoTenantsThroughServeDiffTheSameAsLocally() throws {
         guard ClientTests.ready else { Issue.record("curl or python3 is missing (scripts/bootstrap installs both): diff was not exercised against porter serve"); return }
         let p = try Porter()

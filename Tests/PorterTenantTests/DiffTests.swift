@@ -75,7 +75,7 @@ import PorterTenant
     }
 
     func tenantSide(_ t: LocalTenant, _ key: DiffKey) -> DiffSide {
-        .tenant(t, connection: LocalTenant.defaultConnection, name: "the tenant", key: key, scratchDirectory: dir)
+        .tenant(t, connection: LocalTenant.defaultConnection, name: "the tenant", scratchDirectory: dir)
     }
 
     static func array(_ users: [JSON]) -> DiffSide { DiffSide(name: "users") { body in for u in users { try body(u) } } }
@@ -205,10 +205,47 @@ import PorterTenant
         #expect(Set(d.map(Self.line)) == ["missing 2 source ", "missing 3 source ", "unkeyed  source ", "extra 5 tenant ", "extra 6 tenant "], "\(d.map(Self.line))")
     }
 
+    /// The key read from JSON text without parsing it is the key of the parsed user.
+    @Test func keysFromTextAreTheKeysOfTheParsedUsers() throws {
+        var r = SplitMix(state: 3)
+        let pieces = ["a", "B", "é", "É", "auth0|", "|", "@", "x.com", "\\u0041", "\\\"", "İ", " "]
+        for key in DiffKey.allCases {
+            var reader = DiffKeyReader(key)
+            for _ in 0..<2000 {
+                let value: String
+                switch r.int(6) {
+                case 0: value = "null"
+                case 1: value = "42"
+                case 2: value = "[\"a\"]"
+                default: value = "\"" + (0..<r.int(6)).map { _ in r.pick(pieces) }.joined() + "\""
+                }
+                let text = r.chance(0.2) ? "{\"name\":\"x\"}" : "{\"name\":\"x\",\"\(key.rawValue)\":\(value),\"z\":1}"
+                let parsed = try JSON.parse(text)
+                let fromText = try Array(text.utf8).withUnsafeBytes { try reader.of(text: $0) }
+                #expect(fromText == key.of(parsed), "\(key) \(text)")
+            }
+        }
+    }
+
     @Test func aSideClaimedInOrderThatIsNotIsAnError() throws {
         let users: [JSON] = [["email": "b@x.com"], ["email": "a@x.com"]]
         let side = DiffSide(name: "the odd side", inKeyOrder: true) { body in for u in users { try body(u) } }
         #expect { try run(Self.array(users), side, key: .email) } throws: { "\($0)".contains("the odd side is not in email order") }
+    }
+
+    @Test func cancellingStopsTheDiffAndLeavesNoSortRunsBehind() throws {
+        let users = (0..<6000).map { JSON.object(["email": .string("u\($0)@x.com"), "name": .string(String(repeating: "n", count: 50))]) }
+        var engine = UserDiff(key: .email)
+        let scratch = dir + "/scratch"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        engine.scratchDirectory = scratch
+        engine.memoryBudget = 16 << 10
+        var seen = 0
+        engine.progress = { seen = $0 }
+        engine.isCancelled = { seen >= 8192 }
+        #expect(throws: Cancelled.self) { try engine.run(source: Self.array(users), tenant: Self.array(users.reversed())) { _ in } }
+        #expect(seen >= 8192, "cancelled while sorting the second side")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "sort runs are removed")
     }
 
     /// Random users imported into a tenant, a copy of the file edited at random with each edit's
