@@ -22,10 +22,13 @@ public struct ExpressionLimits: Sendable {
 /// A flag another thread sets to interrupt running evaluations (read every few thousand steps).
 public final class Cancellation: Sendable {
     let flag = Atomic<Bool>(false)
-    public init() {}
+    /// Read as well as the flag: a signal handler's flag (the shell's Ctrl-C), which a handler
+    /// can set but no Swift code can.
+    let poll: (@Sendable () -> Bool)?
+    public init(poll: (@Sendable () -> Bool)? = nil) { self.poll = poll }
     public func cancel() { flag.store(true, ordering: .relaxed) }
     public func reset() { flag.store(false, ordering: .relaxed) }
-    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) || poll?() == true }
 }
 
 /// Fixed limits of the language (not per run): nesting and sizes of the source.

@@ -38,8 +38,9 @@ public enum LocalImport {
 
     /// `isCancelled` (Ctrl-C): see LocalTenant.runImport; throws ``ImportCancelled``.
     public static func run(_ tenant: LocalTenant, path: String, options: ImportOptions, resume: Bool, progress: ((Int) -> Void)?,
-                           isCancelled: (() -> Bool)? = nil) throws -> Report {
-        try run(tenant, path: path, errorsPath: path + ".errors.json", invalid: nil, options: options, resume: resume, progress: progress, isCancelled: isCancelled)
+                           isCancelled: (() -> Bool)? = nil, total: ((Int) -> Void)? = nil) throws -> Report {
+        try run(tenant, path: path, errorsPath: path + ".errors.json", invalid: nil, options: options, resume: resume, progress: progress,
+                isCancelled: isCancelled, total: total)
     }
 
     /// The users rejected before the job (a mapped source's), as FILE.errors.json entries.
@@ -49,7 +50,7 @@ public enum LocalImport {
     }
 
     static func run(_ tenant: LocalTenant, path: String, errorsPath: String, invalid: Invalid?, options: ImportOptions, resume: Bool,
-                    progress: ((Int) -> Void)?, isCancelled: (() -> Bool)?) throws -> Report {
+                    progress: ((Int) -> Void)?, isCancelled: (() -> Bool)?, total: ((Int) -> Void)? = nil) throws -> Report {
         let started = Date()
         // Jobs record the input's absolute path, so that --resume finds them from anywhere.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -60,7 +61,7 @@ public enum LocalImport {
             }
             job = try tenant.processImport(id: id, progress: progress, isCancelled: isCancelled)
         } else {
-            job = try tenant.runImport(file: absolute, options: options, progress: progress, isCancelled: isCancelled)
+            job = try tenant.runImport(file: absolute, options: options, progress: progress, isCancelled: isCancelled, total: total)
         }
         var report = Report(job: job)
         let failed = job.summary?.failed ?? 0
@@ -94,7 +95,7 @@ extension LocalImport {
     /// is imported as any file is (all or nothing for the file, per-user errors); both files go
     /// when the job ends, and stay for `--resume` after a crash.
     public static func run(_ tenant: LocalTenant, source path: String, mapping: ImportMapping, csv: CSVSourceOptions, options: ImportOptions, resume: Bool,
-                           progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil) throws -> Report {
+                           progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil, total: ((Int) -> Void)? = nil) throws -> Report {
         let mapped = path + ".porter-mapped.json"
         let invalidPath = path + ".porter-mapped.invalid.ndjson"
         var invalid = 0
@@ -119,7 +120,7 @@ extension LocalImport {
             }
         }
         return try run(tenant, path: mapped, errorsPath: path + ".errors.json", invalid: Invalid(path: invalidPath, count: invalid),
-                       options: options, resume: resume, progress: progress, isCancelled: isCancelled)
+                       options: options, resume: resume, progress: progress, isCancelled: isCancelled, total: total)
     }
 
     /// Maps and validates the whole source; returns the number of invalid users.

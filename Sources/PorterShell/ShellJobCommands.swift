@@ -95,9 +95,10 @@ extension Shell {
         let report = try running(progress, cancelled: "import cancelled") {
             if mapped {
                 return try LocalImport.run(t, source: path, mapping: session.mapping, csv: session.csvSource(for: path), options: options, resume: resume,
-                                           progress: { progress.update($0) }, isCancelled: isCancelled)
+                                           progress: { progress.update($0) }, isCancelled: isCancelled, total: { progress.total = $0 })
             }
-            return try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled)
+            return try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled,
+                                       total: { progress.total = $0 })
         }
         console.print(report.summaryLine)
         if let f = report.failure { throw ShellError(f) }

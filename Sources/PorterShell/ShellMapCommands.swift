@@ -125,7 +125,7 @@ extension Shell {
     func evalRow(_ rest: String) throws {
         guard !rest.isEmpty else { throw ShellError("usage: eval-row EXPR   (e.g. eval-row row.email.split('@')[1])") }
         let e: PorterExpression.Expression
-        do { e = try PorterExpression.Expression.parse(rest, freeName: "row") } catch {
+        do { e = try PorterExpression.Expression.parse(rest, limits: Self.expressionLimits, freeName: "row") } catch {
             throw ShellError.at(error.message, source: rest, range: error.range, prefix: "eval-row ")
         }
         guard session.lastSource != nil else {

@@ -1,3 +1,4 @@
+import CEditLine
 import Foundation
 import PorterExpression
 import PorterFormats
@@ -87,13 +88,14 @@ extension Shell {
                 }
             }
         }
+        if failures > 0 && isCancelled() { throw ShellError("cancelled (Ctrl-C)") }
         console.table(headers: columns.map(\.name), rows: rows)
         console.note("\(users.count) row\(users.count == 1 ? "" : "s")" + (failures > 0 ? ", \(failures) cell\(failures == 1 ? "" : "s") failed (see 'eval')" : ""))
     }
 
     func defaultPreviewColumns() throws -> [Column] {
         try [("user_id", "user.user_id"), ("email", "user.email"), ("name", "user.name"), ("created_at", "user.created_at")].map {
-            Column(name: $0.0, expression: try PorterExpression.Expression.parse($0.1))
+            Column(name: $0.0, expression: try PorterExpression.Expression.parse($0.1, limits: Self.expressionLimits))
         }
     }
 
@@ -103,8 +105,15 @@ extension Shell {
         ("Connection", "user.identities[0].connection"), ("Created At", "user.created_at"), ("Updated At", "user.updated_at"),
     ]
 
-    func parsedExpression(_ source: String, prefix: String) throws -> PorterExpression.Expression {
-        do { return try PorterExpression.Expression.parse(source) } catch {
+    /// The limits of every expression the shell compiles: Ctrl-C stops a long evaluation.
+    static let expressionLimits: ExpressionLimits = {
+        var l = ExpressionLimits()
+        l.cancellation = Cancellation(poll: { porter_sigint_pending() != 0 })
+        return l
+    }()
+
+    func parsedExpression(_ source: String, prefix: String, freeName: String = "user") throws -> PorterExpression.Expression {
+        do { return try PorterExpression.Expression.parse(source, limits: Self.expressionLimits, freeName: freeName) } catch {
             throw ShellError.at(error.message, source: source, range: error.range, prefix: prefix)
         }
     }
@@ -116,7 +125,7 @@ extension Shell {
             for (i, (c, s)) in zip(session.columns, session.columnSources).enumerated() { console.print("\(i + 1). \(c.name) = \(s)") }
         case "default":
             for (name, source) in Self.defaultColumns where !session.columns.contains(where: { $0.name == name }) {
-                session.columns.append(Column(name: name, expression: try PorterExpression.Expression.parse(source)))
+                session.columns.append(Column(name: name, expression: try PorterExpression.Expression.parse(source, limits: Self.expressionLimits)))
                 session.columnSources.append(source)
             }
             console.info("\(session.columns.count) columns")
@@ -179,7 +188,9 @@ extension Shell {
             let who = u["email"]?.stringValue ?? u["user_id"]?.stringValue ?? "?"
             switch e.evaluate(user: u) {
             case .success(let v): console.print("  \(Table.fit(who, 32)): \(v.display)")
-            case .failure(let err): console.print("  \(Table.fit(who, 32)): error: \(err.message)")
+            case .failure(let err):
+                if isCancelled() { throw ShellError("cancelled (Ctrl-C)") }
+                console.print("  \(Table.fit(who, 32)): error: \(err.message)")
             }
         }
     }

@@ -475,9 +475,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// `isCancelled` (Ctrl-C) is looked at between batches and every 1,024 users inside one:
     /// the open batch is dropped (nothing of it was written), the job ends `failed` with "cancelled
     /// after N users", and ``ImportCancelled`` says what landed.
-    public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil) throws -> Job {
+    public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil,
+                          total: ((Int) -> Void)? = nil) throws -> Job {
         let job = try enqueueImport(file: file, options: options, ownsFile: false)
-        return try processImport(id: job.id, progress: progress, isCancelled: isCancelled)
+        return try processImport(id: job.id, progress: progress, isCancelled: isCancelled, total: total)
     }
 
     /// Records a pending import job for `file`. With `ownsFile`, the file belongs to the job
@@ -524,7 +525,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Runs (or, after a crash, resumes) an import job. The users already committed are
     /// skipped (only re-validated, so duplicates across the restart are still caught): each
     /// batch commits its users, its errors, the summary and the position in one transaction.
-    public func processImport(id jobID: String, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil) throws -> Job {
+    /// `total` hears the file's user count once the whole-file check has read it (not on a resume).
+    public func processImport(id jobID: String, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil,
+                              total: ((Int) -> Void)? = nil) throws -> Job {
         guard let row = try db.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [jobID]) }) else {
             throw TenantError("The job does not exist", status: 404)
         }
@@ -545,9 +548,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         // any user is stored (Auth0 too fails such a job whole). Done once, not on a resume.
         if consumed == 0 {
             var cancelled = false
+            var n = 0
             do {
                 let check = try ImportFile.open(file)
-                var n = 0
                 while try check.next() != nil {
                     n += 1
                     if n & 1023 == 0, isCancelled?() == true { cancelled = true; break }
@@ -560,6 +563,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                 _ = try end("failed", "cancelled after 0 users (while the file was being checked)", JobSummary())
                 throw ImportCancelled(jobID: jobID, landed: JobSummary())
             }
+            total?(n)
         }
         let reader: JSONStreamReader
         do { reader = try ImportFile.open(file) } catch {

@@ -33,8 +33,8 @@ struct Porter: ParsableCommand {
     @Option(name: .customShort("f"), help: ArgumentHelp("Run a .porter script, then exit.", valueName: "file"))
     var file: String?
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Run commands separated by ';', then exit.", valueName: "commands"))
-    var commands: String?
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run commands separated by ';', then exit; repeated, each runs in order (as psql's -c).", valueName: "commands"))
+    var commands: [String] = []
 
     @Flag(name: .long, help: "Keep going after a failed command in scripts (same as 'set on-error continue').")
     var keepGoing = false
@@ -73,7 +73,7 @@ struct Porter: ParsableCommand {
         // SIGINT, SIGTERM and SIGHUP remove an export's temporary file; installed before any thread starts.
         TemporaryFiles.installSignalHandlers()
         let shell = Shell()
-        if commands != nil && file != nil {
+        if !commands.isEmpty && file != nil {
             throw ValidationError("-f and -c cannot be combined: run the script with -f, or its commands with -c ('run FILE' runs a script from -c)")
         }
         var failed = false
@@ -87,8 +87,8 @@ struct Porter: ParsableCommand {
             shell.console.quiet = true
         }
         do {
-            if let commands {
-                let lines = Porter.splitCommands(commands)
+            if !commands.isEmpty {
+                let lines = commands.flatMap(Porter.splitCommands)
                 failed = try shell.runLines(lines, source: "-c") > 0
             } else if let file {
                 do { try shell.runScript(path: file) } catch let e as ScriptFailed { _ = e; failed = true } catch let e as ShellError {

@@ -119,6 +119,15 @@ struct Porter {
         #expect(try p.read("s.porter").contains("column add Plan = user.app_metadata?.plan ?? 'free'"))
     }
 
+    @Test func repeatedDashCRunsEveryCommandInOrder() throws {
+        let p = try Porter()
+        try p.run(["-c", "seed 3"])
+        let r = try p.run(["-c", "format ndjson", "-c", "export out.ndjson; count"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(try p.read("out.ndjson").split(separator: "\n").count == 3, "the first -c (format ndjson) ran before the second")
+        #expect(r.out.hasSuffix("3\n"))
+    }
+
     @Test func scriptsCannotRunThemselves() throws {
         let p = try Porter()
         try p.write("loop.porter", "run loop.porter\n")

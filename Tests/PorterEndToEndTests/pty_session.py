@@ -177,6 +177,13 @@ if after != before + inserted:
 leftovers = [f for f in os.listdir(home) if ".porter-" in f and f.endswith(".tmp")]
 if leftovers:
     sys.exit("temporary files left behind by the import: %r" % leftovers)
+# Ctrl-C during eval: a long expression is stopped at its next check, the shell stays.
+send(fd, b"eval 'ab'.repeat(45000).split('')" + b".map(c => c + c)" * 9 + b".join('').length\r")
+time.sleep(0.5)
+send(fd, b"\x03")
+out = read_until(fd, P, timeout=30)
+if b"cancelled (Ctrl-C)" not in out:
+    sys.exit("Ctrl-C did not stop the evaluation: %r" % out[-400:])
 send(fd, b"count\r")
 settle(fd)
 # libedit prints the prompt a moment before it puts the terminal in raw mode; a ^D typed in that
