@@ -33,6 +33,7 @@ let package = Package(
 
         // MARK: Engines
         .target(name: "PorterJSON"),
+        .target(name: "PorterRandom"),  // the one seeded generator (generated users, tests' cases)
         .target(name: "PorterQuery", dependencies: ["PorterJSON"], exclude: ["RULES.md"]),
         .target(name: "PorterExpression", dependencies: ["PorterJSON"], exclude: ["LANGUAGE.md"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -50,7 +51,7 @@ let package = Package(
 
         // MARK: Tenants
         .target(name: "PorterTenant", dependencies: [
-            "PorterJSON", "PorterQuery", "PorterFormats",
+            "PorterJSON", "PorterQuery", "PorterFormats", "PorterRandom",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_interrupt for QueryInterrupt
         ]),
@@ -90,11 +91,11 @@ let package = Package(
         ]),
 
         // MARK: Tests
-        .testTarget(name: "PorterJSONTests", dependencies: ["PorterJSON"]),
-        .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite"], exclude: ["LuceneReference.java"]),
-        .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression"], exclude: ["corpus.txt"]),
-        .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats"], exclude: ["Fixtures"]),
-        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PorterJSONTests", dependencies: ["PorterJSON", "PorterRandom"]),
+        .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite", "PorterRandom"], exclude: ["LuceneReference.java"]),
+        .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression", "PorterRandom"], exclude: ["corpus.txt"]),
+        .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats", "PorterRandom"], exclude: ["Fixtures"]),
+        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression", "PorterRandom", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
         .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
         .testTarget(name: "PorterFuzzTests", dependencies: ["PorterFuzz"]),
@@ -102,6 +103,6 @@ let package = Package(
             "PorterServer", "PorterTenant", "PorterJSON", "PorterFormats",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "PorterEndToEndTests", exclude: ["pty_session.py", "pty_display.py", "sdk_check.py", "verify_check.py"]),
+        .testTarget(name: "PorterEndToEndTests", dependencies: ["PorterRandom"], exclude: ["pty_session.py", "pty_display.py", "sdk_check.py", "verify_check.py"]),
     ]
 )

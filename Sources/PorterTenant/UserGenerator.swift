@@ -1,19 +1,9 @@
+import PorterRandom
 import PorterJSON
 
 /// Seeded, realistic Auth0-shaped user profiles: for `porter tenant seed`, demos and benchmarks.
 public enum UserGenerator {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
+    typealias Rng = SplitMix64
 
     static let first = ["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Edsger", "Zoë", "José"]
     static let last = ["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "O'Brien"]
@@ -38,7 +28,7 @@ public enum UserGenerator {
             var u: JSONObject = [
                 "user_id": .string("auth0|" + id),
                 "email": .string("\(f).\(l).\(i)@\(domain)".lowercased()),
-                "email_verified": .bool(r.chance(70)),
+                "email_verified": .bool(r.chance(percent: 70)),
                 "name": .string("\(f) \(l)"),
                 "given_name": .string(f),
                 "family_name": .string(l),
@@ -49,16 +39,16 @@ public enum UserGenerator {
                 "updated_at": .string(created),
                 "logins_count": .int(Int64(r.below(500))),
             ]
-            if r.chance(85) { u["last_login"] = .string(date(&r)) }
-            if r.chance(60) {
-                u["user_metadata"] = ["theme": r.chance(50) ? "dark" : "light", "consent": ["given": .bool(r.chance(50))]]
+            if r.chance(percent: 85) { u["last_login"] = .string(date(&r)) }
+            if r.chance(percent: 60) {
+                u["user_metadata"] = ["theme": r.chance(percent: 50) ? "dark" : "light", "consent": ["given": .bool(r.chance(percent: 50))]]
             }
-            if r.chance(70) {
+            if r.chance(percent: 70) {
                 var app: JSONObject = ["plan": .string(plans[r.below(plans.count)]), "score": .double(Double(r.below(10000)) / 100)]
-                if r.chance(30) { app["name"] = .string("\(f) from \(domain)") }
+                if r.chance(percent: 30) { app["name"] = .string("\(f) from \(domain)") }
                 u["app_metadata"] = .object(app)
             }
-            if r.chance(5) { u["blocked"] = true }
+            if r.chance(percent: 5) { u["blocked"] = true }
             out.append(.object(u))
         }
         return out

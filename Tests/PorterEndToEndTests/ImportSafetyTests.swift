@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 
 /// Remote imports never lose or half-land a user (issue 15): an interrupted upload is sent
 /// again and reconciled, a corrupt journal is an error, an oversized user does not stop the
@@ -84,14 +85,8 @@ import Testing
     /// --resume (or, if the kill came before the journal, a fresh import): every user once.
     @Test(arguments: [false, true])
     func killedAtRandomMomentsResumes(upsert: Bool) throws {
-        var state: UInt64 = upsert ? 99 : 42
-        func random() -> UInt64 {  // SplitMix64
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: upsert ? 99 : 42)
+        func random() -> UInt64 { generator.next() }
         for round in 0..<2 {
             let p = try Porter()
             try p.write("users.json", Self.users(1200))

@@ -1,21 +1,12 @@
 import Foundation
 import Testing
+import PorterRandom
 import PorterJSON
 @testable import PorterExpression
 
 /// `btoa` and `atob` against node's (fixed seed, 606 cases): values and error classes.
 @Suite struct Base64DifferentialTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Rng = SplitMix64
 
     /// Strings for btoa (mostly bytes, sometimes a character above U+00FF) and for atob (base64
     /// with and without padding, whitespace, url-safe and stray characters, wrong lengths).

@@ -19,8 +19,8 @@ struct ExpressionGenerator {
 
     static let edgeNumbers: [JSON] = [0, 1, -1, 2, 3, 7, 10, 16, 36, 100, .double(-0.0), .double(0.5), .double(2.5), .double(-2.5), .double(0.1),
                                       .double(0.125), .double(1.005), .double(-0.0001), .double(1e21), .double(1e-7), .double(123.456),
-                                      .double(9007199254740992), .double(9007199254740993), .double(4503599627370497), .double(1.7976931348623157e308),
-                                      .double(5e-324), .double(-1e300), .double(4294967296), .double(2147483648), .double(-2147483649), .double(1e15 + 0.3),
+                                      .double(9007199254740992), .double(9007199254740994), .double(4503599627370497), .double(1.7976931348623157e308),
+                                      .double(.leastNonzeroMagnitude), .double(-1e300), .double(4294967296), .double(2147483648), .double(-2147483649), .double(1e15 + 0.3),
                                       .double(255.75), .double(0.000001), .double(1234.5678)]
     static let edgeStrings: [String] = ["", "a", "abc", "Ada Lovelace", " x ", "\r\nx\r\n", "a\r\nb", "\u{A0}\u{2028}y\u{FEFF}", "😀", "a😀b", "e\u{301}",
                                         "\u{E9}", "\u{212B}", "\u{C5}", "ΣΑΣ", "ΌΣΟΣ Σ", "ß", "İ", "12", " 12 ", "0x1f", "0b101", "1e3", "-0", "Infinity",

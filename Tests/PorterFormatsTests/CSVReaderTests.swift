@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 import PorterJSON
 @testable import PorterFormats
 
@@ -139,15 +140,9 @@ private func read(_ text: String, delimiter: UInt8 = UInt8(ascii: ",")) -> (reco
 /// Random CSV material: cells of quotes, delimiters, CR, LF, spaces, empty text and Unicode
 /// (emoji, combining marks, CJK, a byte-order mark character inside).
 struct CSVRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
+    var generator: SplitMix64
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { generator.next() }
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func bool() -> Bool { next() & 1 == 0 }
     mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 @testable import PorterFormats
 import PorterJSON
 
@@ -22,17 +23,7 @@ import PorterJSON
         return out
     }
 
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Rng = SplitMix64
 
     static func value(_ r: inout Rng, _ depth: Int) -> JSON {
         switch depth > 2 ? r.below(3) : r.below(6) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 @testable import PorterJSON
 
 /// Seeded random inputs: the parser and the stream reader must never crash, and must agree.

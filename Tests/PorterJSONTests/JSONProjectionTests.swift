@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 @testable import PorterJSON
 
 /// What a projection answers must be what parsing and looking up gives; where it cannot be

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 @testable import PorterJSON
 
 @Suite struct JSONWriterTests {
@@ -99,17 +100,6 @@ func runNode(_ script: String, input: String) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}
 
 func randomString(_ rng: inout SplitMix64) -> String {
     let pool: [String] = ["a", "Z", "\"", "\\", "\n", "\u{01}", "é", "😀", "\u{2028}", " ", "/", "0", "\t", "中"]

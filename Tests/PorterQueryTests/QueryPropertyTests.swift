@@ -1,18 +1,13 @@
 import CSQLite
 import Foundation
 import Testing
+import PorterRandom
 import PorterJSON
 @testable import PorterQuery
 
-struct Rng: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
+typealias Rng = SplitMix64
+
+extension SplitMix64 {
     mutating func pick<T>(_ a: [T]) -> T { a.randomElement(using: &self)! }
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
 }

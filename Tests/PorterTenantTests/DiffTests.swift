@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 import PorterFormats
 @testable import PorterJobs
 import PorterJSON
@@ -15,19 +16,7 @@ import PorterTenant
         return d
     }()
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
-        mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
-    }
+    typealias SplitMix = SplitMix64
 
     static let names = ["Ada", "Grace", "Alan", "Zoë", "José", "Łukasz", "Mégane", "Linus"]
 
@@ -350,4 +339,10 @@ import PorterTenant
         }
         #expect(checked == 200 && expectedTotal > 300, "\(expectedTotal) expected differences over \(checked) cases")
     }
+}
+
+private extension SplitMix64 {
+    mutating func int(_ n: Int) -> Int { below(n) }
+    mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
+    mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
 }

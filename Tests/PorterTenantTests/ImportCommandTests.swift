@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterRandom
 import PorterFormats
 @testable import PorterJobs
 import PorterJSON
@@ -188,17 +189,7 @@ import PorterTenant
 }
 
 /// A small deterministic generator (tests never use the system's random source).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SplitMix = SplitMix64
 
 /// The one table of user attributes agrees with the lists that still live elsewhere.
 @Suite struct UserAttributesTests {
