@@ -187,7 +187,10 @@ public final class ImportPipeline {
             if let j = c.job { report.jobs.append(j) }
         }
         if report.failed + report.invalid > 0 {
-            try writeErrors()
+            do { try writeErrors() } catch let e as WriterError {
+                // The jobs ran: say so; the failed users stay in the work directory (and the journal).
+                throw TenantError("\(report.summaryLine); but the errors file could not be written (\(e)): the failed users are in \(request.workDirectory)")
+            }
             report.errorsFile = request.errorsPath
         } else {
             unlink(request.errorsPath)

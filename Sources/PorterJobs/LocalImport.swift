@@ -73,13 +73,19 @@ public enum LocalImport {
             unlink(errorsPath)
         } else {
             // Users rejected here first (with their source line and map), then the job's.
-            let w = try TableWriter(path: errorsPath, format: .json, columns: [], pretty: true, force: true)
-            if let invalid, invalid.count > 0 {
-                let r = try JSONStreamReader(path: invalid.path, layout: .ndjson)
-                while let e = try r.next() { try w.writeObject(e.value) }
+            do {
+                let w = try TableWriter(path: errorsPath, format: .json, columns: [], pretty: true, force: true)
+                if let invalid, invalid.count > 0 {
+                    let r = try JSONStreamReader(path: invalid.path, layout: .ndjson)
+                    while let e = try r.next() { try w.writeObject(e.value) }
+                }
+                for e in errors { try w.writeObject(e.json) }
+                try w.finish()
+            } catch let e as WriterError {
+                // The users are in the tenant: say so, and where the failed ones can still be read.
+                report.seconds = Date().timeIntervalSince(started)
+                throw TenantError("\(report.summaryLine); but the errors file could not be written (\(e)): 'job errors \(job.id)' lists the failed users")
             }
-            for e in errors { try w.writeObject(e.json) }
-            try w.finish()
             report.errorsFile = errorsPath
         }
         report.seconds = Date().timeIntervalSince(started)

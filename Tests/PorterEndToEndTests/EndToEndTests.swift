@@ -128,6 +128,16 @@ struct Porter {
         #expect(r.out.hasSuffix("3\n"))
     }
 
+    @Test func anUnwritableErrorsFileSaysTheUsersWereImported() throws {
+        let p = try Porter()
+        try p.write("users.json", #"[{"email":"a@example.com"},{"email":"not an email"}]"#)
+        try FileManager.default.createDirectory(atPath: p.dir + "/users.json.errors.json", withIntermediateDirectories: true)
+        let r = try p.run(["-c", "import users.json"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("1 inserted") && r.err.contains("errors file could not be written") && r.err.contains("job errors"), "\(r.err)")
+        #expect(try p.run(["-c", "count"]).out == "1\n")
+    }
+
     @Test func scriptsCannotRunThemselves() throws {
         let p = try Porter()
         try p.write("loop.porter", "run loop.porter\n")
