@@ -35,6 +35,9 @@ public final class Cancellation: Sendable {
 enum Limits {
     /// Deepest nesting of parentheses, operators, calls, members and values.
     static let maxDepth = 256
+    /// Deepest nesting of parentheses, brackets, braces and call arguments: each level is a
+    /// dozen parser frames (found by fuzzing: 190 levels overflowed an address-sanitized stack).
+    static let maxGroupDepth = 100
     /// Longest expression source, in characters.
     static let maxSourceLength = 1 << 20
     /// Longest string literal, in UTF-16 units.

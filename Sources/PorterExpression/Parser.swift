@@ -87,6 +87,9 @@ struct Parser {
     let offset: Int
     /// Current nesting of the recursive descent (limited, so no input overflows the stack).
     var nesting: Int
+    /// Re-entries into the whole grammar (parentheses, brackets, braces, arguments, bodies):
+    /// each costs a dozen stack frames, so they have their own, lower limit.
+    var groups = 0
     /// The one free name: `user` in columns, `row` in import maps.
     var freeName = "user"
 
@@ -108,7 +111,8 @@ struct Parser {
         "await": "'await' is not supported", "yield": "'yield' is not supported", "async": "async functions are not supported",
     ]
 
-    init(chars: [Character], tokens: [Token], offset: Int = 0, scopes: [[String: Int]] = [], slotCount: Int = 0, nesting: Int = 0) {
+    init(chars: [Character], tokens: [Token], offset: Int = 0, scopes: [[String: Int]] = [], slotCount: Int = 0, nesting: Int = 0, groups: Int = 0) {
+        self.groups = groups
         self.nesting = nesting
         self.chars = chars
         self.tokens = tokens
@@ -183,7 +187,11 @@ struct Parser {
 
     mutating func conditional() throws(ExpressionError) -> Node {
         try enter()
-        defer { nesting -= 1 }
+        groups += 1
+        defer { nesting -= 1; groups -= 1 }
+        if groups > Limits.maxGroupDepth {
+            throw ExpressionError("the expression is nested too deeply (more than \(Limits.maxGroupDepth) levels of parentheses, brackets, braces or arguments)", peek.range)
+        }
         if let arrow = try arrowFunction() { return try checked(arrow) }
         let test = try nullish()
         guard eat("?") else {
@@ -453,7 +461,7 @@ struct Parser {
             for r in ranges {
                 var scanner = Scanner(chars, from: r.lowerBound, to: r.upperBound)
                 let toks = try scanner.tokens()
-                var sub = Parser(chars: chars, tokens: toks, offset: r.lowerBound, scopes: scopes, slotCount: slotCount, nesting: nesting)
+                var sub = Parser(chars: chars, tokens: toks, offset: r.lowerBound, scopes: scopes, slotCount: slotCount, nesting: nesting, groups: groups)
                 sub.freeName = freeName
                 if sub.peek.kind == .end { throw ExpressionError("empty ${} in template literal", r.lowerBound - 2..<r.upperBound + 1) }
                 let n = try sub.expression()

@@ -58,9 +58,9 @@ import PorterJSON
             let deep = String(repeating: open, count: 5000) + "1" + String(repeating: close, count: 5000)
             #expect(parseError(deep)?.message.contains("nested too deeply") == true, "\(open)…\(close): \(String(describing: parseError(deep)))")
         }
-        let fine = String(repeating: "(", count: 250) + "1" + String(repeating: ")", count: 250)
+        let fine = String(repeating: "(", count: 99) + "1" + String(repeating: ")", count: 99)
         #expect(eval(fine) == "number:1")
-        let mixed = String(repeating: "[-(", count: 80) + "1" + String(repeating: ")]", count: 80)
+        let mixed = String(repeating: "[-(", count: 40) + "1" + String(repeating: ")]", count: 40)
         #expect(eval(mixed) == "json:[1]")
         #expect(parseError("user" + String(repeating: ".a", count: 40_000))?.message.contains("nested too deeply") == true)
         #expect(parseError("user.identities" + String(repeating: ".map(x => x)", count: 5000))?.message.contains("nested too deeply") == true)
