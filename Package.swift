@@ -56,10 +56,10 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_interrupt for QueryInterrupt
         ]),
 
-        .target(name: "PorterClient", dependencies: ["PorterJSON", "PorterTenant", "CCurl"]),
+        .target(name: "PorterClient", dependencies: ["PorterJSON", "PorterQuery", "PorterTenant", "CCurl"]),
 
         .target(name: "PorterServer", dependencies: [
-            "PorterJSON", "PorterTenant",
+            "PorterJSON", "PorterQuery", "PorterTenant",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "MultipartKit", package: "multipart-kit"),
@@ -95,14 +95,14 @@ let package = Package(
         .testTarget(name: "PorterQueryTests", dependencies: ["PorterQuery", "CSQLite", "PorterRandom"], exclude: ["LuceneReference.java"]),
         .testTarget(name: "PorterExpressionTests", dependencies: ["PorterExpression", "PorterRandom"], exclude: ["corpus.txt"]),
         .testTarget(name: "PorterFormatsTests", dependencies: ["PorterFormats", "PorterRandom"], exclude: ["Fixtures"]),
-        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterExpression", "PorterRandom", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "PorterShellTests", dependencies: ["PorterShell"]),
+        .testTarget(name: "PorterTenantTests", dependencies: ["PorterTenant", "PorterJobs", "PorterQuery", "PorterExpression", "PorterRandom", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PorterShellTests", dependencies: ["PorterShell", "PorterQuery"]),
         .testTarget(name: "PorterClientTests", dependencies: ["PorterClient", "PorterTenant"]),
         .testTarget(name: "PorterFuzzTests", dependencies: ["PorterFuzz"]),
         .testTarget(name: "PorterServerTests", dependencies: [
-            "PorterServer", "PorterTenant", "PorterJSON", "PorterFormats",
+            "PorterServer", "PorterTenant", "PorterJSON", "PorterFormats", "PorterQuery",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "PorterEndToEndTests", dependencies: ["PorterRandom"], exclude: ["pty_session.py", "pty_display.py", "sdk_check.py", "verify_check.py"]),
+        .testTarget(name: "PorterEndToEndTests", dependencies: ["PorterRandom"], exclude: ["pty_driver.py", "pty_session.py", "pty_display.py", "sdk_check.py", "verify_check.py"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import PorterJSON
+import PorterQuery
 import PorterTenant
 
 /// How porter authenticates to a tenant. Secrets live only in memory and in the owner-only
@@ -23,22 +24,6 @@ public struct Credentials: Sendable {
                            token: v("PORTER_TOKEN") ?? v("AUTH0_TOKEN"))
     }
     public var isComplete: Bool { token != nil || (clientID != nil && clientSecret != nil) }
-}
-
-/// Retry policy for 429, 5xx and transport errors: exponential backoff with full jitter, waits
-/// clamped like go-auth0's (1–10 s by default), a bounded number of attempts.
-public struct RetryPolicy: Sendable {
-    public var attempts = 8
-    public var baseDelay = 0.25
-    public var minimumDelay = 1.0
-    public var maximumDelay = 10.0
-    public init() {}
-    public init(attempts: Int, baseDelay: Double, minimumDelay: Double, maximumDelay: Double) {
-        self.attempts = attempts
-        self.baseDelay = baseDelay
-        self.minimumDelay = minimumDelay
-        self.maximumDelay = maximumDelay
-    }
 }
 
 /// The Auth0 Management API v2 over libcurl, as a ``Tenant``: Auth0 itself, or `porter serve`.
@@ -151,43 +136,22 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
     func send(_ request: HTTPRequest, authorized: Bool = true) throws -> HTTPResponse {
         var request = request
         var renewed = false
-        var attempt = 0
-        while true {
+        return try retry.perform(isCancelled: isCancelled, onRetry: onRetry, unreachable: { TenantError($0.message, status: 503) }) {
             if authorized {
                 request.headers.removeAll { $0.hasPrefix("Authorization:") }
                 request.headers.append("Authorization: Bearer " + (try bearer()))
             }
-            let response: HTTPResponse
-            do {
-                response = try HTTP.perform(request, isCancelled: isCancelled)
-            } catch let e as TransportError {
-                if e.isCancelled { throw Cancelled() }
-                attempt += 1
-                guard e.isTransient, attempt < retry.attempts else { throw TenantError(e.message, status: 503) }
-                try pause(delay(attempt: attempt, response: nil), why: e.message)
-                continue
-            }
+            let response = try HTTP.perform(request, isCancelled: isCancelled)
             if response.status == 401 && authorized && !renewed && credentials.token == nil {
                 renewed = true
                 _ = try bearer(renew: true)
-                continue
+                return .again
             }
             if response.status == 429 || response.status >= 500 {
-                attempt += 1
-                if attempt < retry.attempts {
-                    try pause(delay(attempt: attempt, response: response), why: "\(response.status) \(Self.message(response))")
-                    continue
-                }
+                return .retry(why: "\(response.status) \(Self.message(response))", response: response, exhausted: { _ in response })
             }
-            return response
+            return .done(response)
         }
-    }
-
-    func delay(attempt: Int, response: HTTPResponse?) -> Double { retry.delay(attempt: attempt, response: response) }
-
-    func pause(_ seconds: Double, why: String) throws {
-        onRetry?("\(why); retrying in \(String(format: "%.1f", seconds)) s")
-        try Cancelled.wait(seconds, isCancelled: isCancelled)
     }
 
     /// A JSON call: 2xx gives the body (nil for 204); anything else a clear ``TenantError``.
@@ -257,9 +221,9 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
     public func search(_ r: SearchRequest) throws -> SearchPage {
         // Totals only when asked for: counting costs the tenant more than the page itself.
         var q = [("search_engine", "v3"), ("page", String(r.page)), ("per_page", String(r.perPage)), ("include_totals", r.includeTotals ? "true" : "false")]
-        let text = Self.scoped(r.query, connectionName: r.connectionName)
+        let text = Self.scoped(r.query.source, connectionName: r.connectionName)
         if !text.isEmpty { q.append(("q", text)) }
-        if let s = r.sort { q.append(("sort", s)) }
+        if let s = r.sort { q.append(("sort", s.parameter)) }
         if let f = r.fields { q.append(("fields", f.joined(separator: ","))); q.append(("include_fields", "true")) }
         let body = try call("GET", "/api/v2/users", query: q) ?? .array([])
         if let users = body.arrayValue { return SearchPage(users: users, start: r.page * r.perPage, limit: r.perPage, total: nil) }
@@ -267,7 +231,7 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
                           limit: Int(body["limit"]?.intValue ?? Int64(r.perPage)), total: body["total"]?.intValue.map(Int.init))
     }
 
-    public func count(query: String, connectionName: String?) throws -> Int {
+    public func count(query: Query, connectionName: String?) throws -> Int {
         try search(SearchRequest(query: query, connectionName: connectionName, perPage: 1, includeTotals: true, fields: ["user_id"])).total ?? 0
     }
 

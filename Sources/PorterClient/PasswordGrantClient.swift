@@ -45,30 +45,19 @@ public struct PasswordGrantClient {
             .map { $0.0 + "=" + HTTP.encode($0.1) }.joined(separator: "&")
         let request = HTTPRequest(method: "POST", url: baseURL + "/oauth/token", headers: ["Accept: application/json"],
                                   body: .bytes(Array(form.utf8), contentType: "application/x-www-form-urlencoded"), timeout: 60)
-        var attempt = 0
-        while true {
-            let response: HTTPResponse
-            do {
-                response = try HTTP.perform(request, isCancelled: isCancelled)
-            } catch let e as TransportError {
-                if e.isCancelled { throw Cancelled() }
-                attempt += 1
-                guard e.isTransient, attempt < retry.attempts else { throw TenantError("the Authentication API could not be reached: \(e.message)", status: 503) }
-                try pause(retry.delay(attempt: attempt, response: nil), why: e.message)
-                continue
-            }
+        return try retry.perform(isCancelled: isCancelled, onRetry: onRetry,
+                                 unreachable: { TenantError("the Authentication API could not be reached: \($0.message)", status: 503) }) {
+            let response = try HTTP.perform(request, isCancelled: isCancelled)
             let body = (try? JSON.parse(bytes: response.body)) ?? .null
             let error = body["error"]?.stringValue ?? ""
             let description = body["error_description"]?.stringValue ?? ""
             if let answer = try Self.outcome(status: response.status, error: error, description: description, clientID: application.clientID) {
-                return answer
+                return .done(answer)
             }
             // A rate limit or a server error: worth another try.
-            attempt += 1
-            guard attempt < retry.attempts else {
-                throw TenantError("POST /oauth/token: \(response.status) \(description.isEmpty ? error : description) (still refused after \(attempt) attempts)", status: response.status)
-            }
-            try pause(retry.delay(attempt: attempt, response: response), why: "\(response.status) \(error)")
+            return .retry(why: "\(response.status) \(error)", response: response, exhausted: { attempts in
+                throw TenantError("POST /oauth/token: \(response.status) \(description.isEmpty ? error : description) (still refused after \(attempts) attempts)", status: response.status)
+            })
         }
     }
 
@@ -89,26 +78,5 @@ public struct PasswordGrantClient {
         default:
             throw TenantError("POST /oauth/token: \(status) \(error)\(description.isEmpty ? "" : ": " + description)", status: status)
         }
-    }
-
-    func pause(_ seconds: Double, why: String) throws {
-        onRetry?("\(why); retrying in \(String(format: "%.1f", seconds)) s")
-        try Cancelled.wait(seconds, isCancelled: isCancelled)
-    }
-}
-
-extension RetryPolicy {
-    /// Exponential backoff with jitter; a 429 waits `Retry-After`, else `X-RateLimit-Reset`, clamped.
-    func delay(attempt: Int, response: HTTPResponse?) -> Double {
-        var wait = baseDelay * pow(2, Double(attempt - 1)) * Double.random(in: 0.5...1.0)
-        if let r = response, r.status == 429 {
-            if let s = r.headers["retry-after"].flatMap(Double.init) {
-                wait = s
-            } else if let reset = r.headers["x-ratelimit-reset"].flatMap(Double.init) {
-                wait = reset - Date().timeIntervalSince1970
-            }
-            wait = min(max(wait, minimumDelay), maximumDelay)
-        }
-        return min(wait, maximumDelay)
     }
 }

@@ -74,9 +74,9 @@ extension DiffSide {
     public static func tenant(_ t: any Tenant, connection: String?, name: String, scratchDirectory: String = NSTemporaryDirectory(),
                               isCancelled: @escaping () -> Bool = { false }, onStatus: @escaping (String) -> Void = { _ in }) -> DiffSide {
         if let local = t as? LocalTenant {
-            return DiffSide(name: name) { body in try local.forEachProfileText(query: "", connectionName: connection, body) }
+            return DiffSide(name: name) { body in try local.forEachProfileText(query: .everyone, connectionName: connection, body) }
         }
-        var source = UserSource(tenant: t, query: "", connectionName: connection, sort: nil)
+        var source = UserSource(tenant: t, query: .everyone, connectionName: connection, sort: nil)
         source.isCancelled = isCancelled
         source.onStatus = onStatus
         source.scratchDirectory = scratchDirectory

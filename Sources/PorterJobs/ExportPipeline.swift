@@ -2,6 +2,7 @@ import Foundation
 import PorterExpression
 import PorterFormats
 import PorterJSON
+import PorterQuery
 import PorterTenant
 
 /// A named column: an attribute path or any expression.
@@ -21,11 +22,10 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 }
 
 public struct ExportRequest {
-    public var query: String
+    public var query: Query
     public var connectionName: String?
     public var columns: [Column]
-    /// `field:1` or `field:-1`.
-    public var sort: String?
+    public var sort: SortSpec?
     public var format: ExportFormat
     public var path: String
     public var csv: CSVOptions
@@ -36,7 +36,7 @@ public struct ExportRequest {
     /// Off only in tests, to compare the local tenant's fast paths with the general one.
     var allowsProjection = true
 
-    public init(query: String, connectionName: String?, columns: [Column], sort: String?, format: ExportFormat, path: String,
+    public init(query: Query, connectionName: String?, columns: [Column], sort: SortSpec?, format: ExportFormat, path: String,
                 csv: CSVOptions = .init(), force: Bool = false, pretty: Bool = false) {
         self.query = query
         self.connectionName = connectionName

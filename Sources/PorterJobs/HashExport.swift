@@ -139,7 +139,7 @@ public enum HashExportWriter {
         var n = 0
         do {
             var line: [UInt8] = []
-            try tenant.forEachUser(query: "", connectionName: connectionName, includeHashes: true) { user in
+            try tenant.forEachUser(query: .everyone, connectionName: connectionName, includeHashes: true) { user in
                 n += 1
                 if n & 1023 == 0 && isCancelled() { throw Cancelled() }
                 let bcrypt: String?

@@ -10,9 +10,9 @@ import PorterTenant
 /// the query engine filters them here and an external merge sort orders them.
 public struct UserSource {
     public var tenant: any Tenant
-    public var query: String
+    public var query: Query
     public var connectionName: String?
-    public var sort: String?
+    public var sort: SortSpec?
     /// Profiles also carry password hashes where the tenant has them (the `import` format).
     public var includeHashes = false
     /// Where downloads and sort runs go (deleted at the end).
@@ -23,7 +23,7 @@ public struct UserSource {
     /// Told what a long step is doing (export job status, download).
     public var onStatus: (String) -> Void = { _ in }
 
-    public init(tenant: any Tenant, query: String, connectionName: String?, sort: String?) {
+    public init(tenant: any Tenant, query: Query, connectionName: String?, sort: SortSpec?) {
         self.tenant = tenant
         self.query = query
         self.connectionName = connectionName
@@ -42,13 +42,11 @@ public struct UserSource {
             try local.forEachUser(query: query, connectionName: connectionName, sort: sort, includeHashes: includeHashes, body)
             return
         }
-        let parsed: Query
-        do { parsed = try Query.parse(query) } catch { throw TenantError("\(error)") }
         let total = try tenant.count(query: query, connectionName: connectionName)
         if total <= Self.searchWindow {
             try page(total: total, body)
         } else {
-            try exportJob(parsed, body)
+            try exportJob(query, body)
         }
     }
 
@@ -85,7 +83,7 @@ public struct UserSource {
         try tenant.download(location: location, to: gz)
         // Parsed as it is gunzipped: the plain NDJSON never lands on disk.
         let reader = JSONStreamReader(source: try GunzipSource(path: gz), name: "the export of job \(job.id)", layout: .ndjson)
-        var sorter = try sort.map { try ExternalSorter(sort: $0, directory: scratchDirectory, memoryBudget: sortMemoryBudget) }
+        var sorter = sort.map { ExternalSorter(sort: $0, directory: scratchDirectory, memoryBudget: sortMemoryBudget) }
         defer { sorter?.removeRuns() }
         var n = 0
         while let e = try reader.next() {
@@ -112,10 +110,9 @@ public struct ExternalSorter {
     var seq = 0
     public private(set) var runs: [String] = []
 
-    public init(sort: String, directory: String, memoryBudget: Int) throws {
-        let (field, descending) = try SortSpec.parse(sort)
-        steps = FieldPath.steps(field)
-        self.descending = descending
+    public init(sort: SortSpec, directory: String, memoryBudget: Int) {
+        steps = FieldPath.steps(sort.attribute)
+        self.descending = !sort.ascending
         self.directory = directory
         self.memoryBudget = memoryBudget
     }

@@ -26,6 +26,12 @@ public struct Query: Sendable, CustomStringConvertible {
         return Query(root: root, source: text)
     }
 
+    /// The empty query: every user.
+    public static let everyone = Query(root: .all(range: 0..<0), source: "")
+
+    /// Whether this query selects every user (empty, `*` or `*:*`).
+    public var isEveryone: Bool { if case .all = root { return true } else { return false } }
+
     /// Nesting limit of the tree (the parser's): every recursive pass stays within it.
     public static var maxDepth: Int { QueryParser.maxDepth }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PorterJSON
+import PorterQuery
 import PorterTenant
 
 /// `GET /api/v2/users` (v3 search), `/users/{id}`, `/users-by-email`; each honours `fields`
@@ -46,7 +47,11 @@ struct UserRoutes {
         let totals = try FieldSelection.flag(q, "include_totals") ?? false
         _ = try FieldSelection.flag(q, "primary_order")
         let selection = try FieldSelection(q)
-        let search = SearchRequest(query: q["q"] ?? "", sort: q["sort"].flatMap { $0.isEmpty ? nil : $0 }, page: page, perPage: perPage, includeTotals: totals)
+        // The wire's text becomes typed values here, once.
+        let query: Query
+        do { query = try Query.parse(q["q"] ?? "") } catch { throw TenantError("invalid query: \(error)", status: 400) }
+        let sort = try q["sort"].flatMap { $0.isEmpty ? nil : try SortSpec(parameter: $0) }
+        let search = SearchRequest(query: query, sort: sort, page: page, perPage: perPage, includeTotals: totals)
         let tenant = state.tenant
         let result = try await state.interruptibleRead { try tenant.search(search, interrupt: $0) }
         let users = JSON.array(result.users.map(selection.apply))

@@ -1,6 +1,7 @@
 import PorterExpression
 import PorterFormats
 import PorterJobs
+import PorterQuery
 import PorterTenant
 
 /// What the shell remembers between commands, and what `save` writes back as a script.
@@ -12,11 +13,11 @@ public struct Session {
     /// A remote tenant's address (Auth0 or `porter serve`); nil for the local tenant.
     public var remote: String?
     public var connection: String? = LocalTenant.defaultConnection
-    public var query = ""
+    /// The parsed query (its `source` is the text as typed, for `show`, `save` and Auth0).
+    public var query: Query = .everyone
+    /// Each column's expression keeps its source text (`expression.source`) for `save` and `edit`.
     public var columns: [Column] = []
-    public var columnSources: [String] = []
-    /// Attribute (`created_at`) and direction.
-    public var sort: (attribute: String, ascending: Bool)?
+    public var sort: SortSpec?
     public var format: ExportFormat = .csv
     public var previewSize = 10
     public var csv = CSVOptions()
@@ -48,9 +49,6 @@ public struct Session {
 
     public init() {}
 
-    /// Auth0's sort parameter.
-    public var sortParameter: String? { sort.map { "\($0.attribute):\($0.ascending ? 1 : -1)" } }
-
     /// The commands that rebuild this state. Never a secret: credentials come from the
     /// environment when the script runs.
     public func script() -> String {
@@ -62,16 +60,16 @@ public struct Session {
             lines.append("connect local \(Words.quote(tenantPath))")
         }
         if let connection { lines.append("use \(Words.quote(connection))") }
-        lines.append(query.isEmpty ? "query" : "query \(query)")
+        lines.append(query.source.isEmpty ? "query" : "query \(query.source)")
         lines.append("columns clear")
-        for (c, source) in zip(columns, columnSources) {
-            lines.append("column add \(Words.quote(c.name)) = \(source)")
+        for c in columns {
+            lines.append("column add \(Words.quote(c.name)) = \(c.expression.source)")
         }
         if !mapping.isIdentity {
             lines.append("maps clear")
             lines += mapping.maps.map(\.scriptLine)
         }
-        if let sort { lines.append("sort \(sort.attribute) \(sort.ascending ? "asc" : "desc")") } else { lines.append("sort none") }
+        if let sort { lines.append("sort \(sort)") } else { lines.append("sort none") }
         lines.append("format \(format.rawValue)")
         for option in SessionOption.allCases where option.isSaved {
             lines.append("set \(option.name) \(Words.quote(option.value(in: self)))")

@@ -9,9 +9,9 @@ extension Shell {
         let original: String
         if let column {
             guard let i = session.columns.firstIndex(where: { $0.name == column }) else { throw unknownColumn(column) }
-            original = session.columnSources[i]
+            original = session.columns[i].expression.source
         } else {
-            original = session.query
+            original = session.query.source
         }
         guard let edited = try runEditor(on: original) else {
             console.info("unchanged")

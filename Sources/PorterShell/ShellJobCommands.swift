@@ -24,7 +24,7 @@ extension Shell {
         if console.isTTY && !toStdout { progress.total = try? tenant().count(query: session.query, connectionName: session.connection) }
         let report = try running(progress, cancelled: "export cancelled; \(w[0]) was not written") {
             try ExportPipeline.run(ExportRequest(query: session.query, connectionName: session.connection, columns: session.columns,
-                                                 sort: session.sortParameter, format: session.format, path: w[0], csv: session.csv,
+                                                 sort: session.sort, format: session.format, path: w[0], csv: session.csv,
                                                  force: force, pretty: session.pretty),
                                    tenant: try tenant(), progress: { progress.update($0) }, status: say,
                                    isCancelled: isCancelled)

@@ -18,7 +18,7 @@ extension Shell {
         guard (1...2).contains(w.count), w.count == 1 || ["asc", "desc"].contains(w[1]) else {
             throw ShellError("usage: sort ATTRIBUTE [asc|desc] | sort none")
         }
-        session.sort = (try sortAttribute(w[0]), w.count == 1 || w[1] == "asc")
+        session.sort = SortSpec(attribute: try sortAttribute(w[0]), ascending: w.count == 1 || w[1] == "asc")
     }
 
     /// Attributes the Management API sorts users by (never metadata).
@@ -32,10 +32,9 @@ extension Shell {
         let attribute = word.hasPrefix("user.") ? String(word.dropFirst(5)) : word
         if Self.sortableAttributes.contains(attribute) { return attribute }
         if let i = session.columns.firstIndex(where: { $0.name == word }) {
-            let source = session.columnSources[i].trimmingWhitespace()
-            let path = source.hasPrefix("user.") ? String(source.dropFirst(5)) : ""
-            guard Self.sortableAttributes.contains(path) else {
-                throw ShellError("cannot sort by the column '\(word)' (= \(source)): the tenant sorts by an attribute, and this column is not one of \(Self.sortableAttributes.joined(separator: ", "))")
+            let e = session.columns[i].expression
+            guard let path = e.attributePath, Self.sortableAttributes.contains(path) else {
+                throw ShellError("cannot sort by the column '\(word)' (= \(e.source)): the tenant sorts by an attribute, and this column is not one of \(Self.sortableAttributes.joined(separator: ", "))")
             }
             return path
         }
@@ -72,9 +71,9 @@ extension Shell {
     func show() {
         console.print("tenant      " + (session.remote ?? "local (\(session.tenantPath ?? LocalTenant.defaultPath))"))
         console.print("connection  \(session.connection ?? "all")")
-        console.print("query       \(session.query.isEmpty ? "(everyone)" : session.query)")
+        console.print("query       \(session.query.source.isEmpty ? "(everyone)" : session.query.source)")
         console.print("columns     \(session.columns.isEmpty ? "(whole users)" : session.columns.map(\.name).joined(separator: ", "))")
-        console.print("sort        \(session.sort.map { "\($0.attribute) \($0.ascending ? "asc" : "desc")" } ?? "none")")
+        console.print("sort        \(session.sort.map(\.description) ?? "none")")
         console.print("format      \(session.format.rawValue)")
         console.print("maps        \(session.mapping.isIdentity ? "(none: records as they are)" : session.mapping.maps.map(\.field).joined(separator: ", "))")
         console.print("options     " + SessionOption.allCases.map { "\($0.name) \($0.value(in: session))" }.joined(separator: ", "))

@@ -17,13 +17,12 @@ extension Shell {
     }
 
     func query(_ rest: String) throws {
-        if rest.isEmpty && session.query.isEmpty {
+        if rest.isEmpty && session.query.source.isEmpty {
             console.print("query: everyone (no query)")
         }
-        _ = try parsedQuery(rest)
-        session.query = rest
+        session.query = try parsedQuery(rest)
         let t = try tenant()
-        let n = try t.count(query: rest, connectionName: session.connection)
+        let n = try t.count(query: session.query, connectionName: session.connection)
         console.print("\(n) user\(n == 1 ? "" : "s") match")
         if n == 0 { try suggestSeedIfEmpty(t) }
         // The first rows only where someone is looking: scripts print what they ask for.
@@ -32,15 +31,13 @@ extension Shell {
 
     /// `count` counts the session's query; `count QUERY` counts QUERY and leaves the session as it is.
     func count(_ rest: String) throws {
-        let text = rest.isEmpty ? session.query : rest
-        _ = try parsedQuery(text, prefix: rest.isEmpty ? "query " : "count ")
-        let n = try tenant().count(query: text, connectionName: session.connection)
+        let q = rest.isEmpty ? session.query : try parsedQuery(rest, prefix: "count ")
+        let n = try tenant().count(query: q, connectionName: session.connection)
         console.print("\(n)")
     }
 
     func explain(_ rest: String) throws {
-        let text = rest.isEmpty ? session.query : rest
-        let q = try parsedQuery(text)
+        let q = rest.isEmpty ? session.query : try parsedQuery(rest, prefix: "explain ")
         console.print("query: \(q.description)")
         console.print(q.explain())
         let sql = q.sql(target: SQLTarget(searchColumn: "search"))
@@ -48,7 +45,7 @@ extension Shell {
     }
 
     func firstUsers(_ n: Int) throws -> [JSON] {
-        let page = try tenant().search(SearchRequest(query: session.query, connectionName: session.connection, sort: session.sortParameter,
+        let page = try tenant().search(SearchRequest(query: session.query, connectionName: session.connection, sort: session.sort,
                                                      page: 0, perPage: max(1, min(n, 100))))
         for u in page.users { learnPaths(u, prefix: "user") }
         return page.users
@@ -72,7 +69,7 @@ extension Shell {
 
     /// An empty local tenant says how to fill it.
     func suggestSeedIfEmpty(_ t: any Tenant) throws {
-        guard t is LocalTenant, try t.count(query: "", connectionName: nil) == 0 else { return }
+        guard t is LocalTenant, try t.count(query: .everyone, connectionName: nil) == 0 else { return }
         console.note("the local tenant is empty: 'seed 1000' adds generated users, 'import FILE' real ones")
     }
 
@@ -122,16 +119,14 @@ extension Shell {
         switch a[0] ?? "" {
         case "":
             if session.columns.isEmpty { console.print("no columns (exports write whole users in JSON/NDJSON; 'columns default' adds the usual set)") }
-            for (i, (c, s)) in zip(session.columns, session.columnSources).enumerated() { console.print("\(i + 1). \(c.name) = \(s)") }
+            for (i, c) in session.columns.enumerated() { console.print("\(i + 1). \(c.name) = \(c.expression.source)") }
         case "default":
             for (name, source) in Self.defaultColumns where !session.columns.contains(where: { $0.name == name }) {
                 session.columns.append(Column(name: name, expression: try PorterExpression.Expression.parse(source, limits: Self.expressionLimits)))
-                session.columnSources.append(source)
             }
             console.info("\(session.columns.count) columns")
         case "clear":
             session.columns = []
-            session.columnSources = []
         default:
             throw ShellError("usage: columns | columns default | columns clear")
         }
@@ -149,12 +144,10 @@ extension Shell {
             let prefix = "column add \(Words.quote(nameWords[0])) = "
             let e = try parsedExpression(source, prefix: prefix)
             if let i = session.columns.firstIndex(where: { $0.name == nameWords[0] }) {
-                console.info("replaced the column '\(nameWords[0])' (was: \(session.columnSources[i]))")
+                console.info("replaced the column '\(nameWords[0])' (was: \(session.columns[i].expression.source))")
                 session.columns[i] = Column(name: nameWords[0], expression: e)
-                session.columnSources[i] = source
             } else {
                 session.columns.append(Column(name: nameWords[0], expression: e))
-                session.columnSources.append(source)
             }
             try showValues(e, label: nameWords[0])
         case "rm":
@@ -162,15 +155,12 @@ extension Shell {
             guard w.count == 1 else { throw ShellError("usage: column rm NAME") }
             guard let i = session.columns.firstIndex(where: { $0.name == w[0] }) else { throw unknownColumn(w[0]) }
             session.columns.remove(at: i)
-            session.columnSources.remove(at: i)
         case "move":
             let w = try words(args)
             guard w.count == 2, let to = Int(w[1]), to >= 1 else { throw ShellError("usage: column move NAME POSITION (1 = first)") }
             guard let i = session.columns.firstIndex(where: { $0.name == w[0] }) else { throw unknownColumn(w[0]) }
-            let c = session.columns.remove(at: i), s = session.columnSources.remove(at: i)
-            let at = min(to - 1, session.columns.count)
-            session.columns.insert(c, at: at)
-            session.columnSources.insert(s, at: at)
+            let c = session.columns.remove(at: i)
+            session.columns.insert(c, at: min(to - 1, session.columns.count))
         default:
             throw ShellError("usage: column add NAME = EXPRESSION | column rm NAME | column move NAME POSITION")
         }

@@ -62,7 +62,7 @@ extension Shell {
     func seed(_ a: Invocation) throws {
         guard let n = a[0].flatMap({ Int($0) }), n > 0, n <= 10_000_000 else { throw ShellError("usage: seed N   (generate N realistic users, up to 10,000,000)") }
         let t = try localTenant(for: "seed")
-        let existing = try t.count(query: "", connectionName: nil)
+        let existing = try t.count(query: .everyone, connectionName: nil)
         let progress = Progress(console: console, label: "seeding", total: n)
         var done = 0
         while done < n {

@@ -54,7 +54,12 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         do {
             db = try DatabasePool(path: path, configuration: config)
-            try Self.migrator.migrate(db)
+            do { try Self.migrator.migrate(db) } catch {
+                // GRDB reads which migrations ran before it takes the write lock: a second process
+                // creating the same new tenant at that moment fails on the first one's tables. The
+                // schema it wanted is there: carry on.
+                guard try db.read({ try Self.migrator.hasCompletedMigrations($0) }) else { throw error }
+            }
             var readOnly = Configuration()
             readOnly.readonly = true
             readOnly.busyMode = .timeout(busyTimeout)
@@ -143,15 +148,14 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     // MARK: Search
 
     /// Translated queries by text: a shell or a server asks the same ones again and again, and
-    /// parsing is most of the cost of an indexed lookup. Bounded: emptied past 1,000 entries.
+    /// translating is a good part of the cost of an indexed lookup. Bounded: emptied past 1,000 entries.
     let translationLock = NSLock()
     var translations: [String: (clause: String, arguments: StatementArguments)] = [:]
 
-    func whereClause(_ query: String, connectionName: String?) throws -> (String, StatementArguments) {
-        let key = (connectionName.map { $0 + "\u{0}" } ?? "\u{1}") + query
+    func whereClause(_ query: Query, connectionName: String?) throws -> (String, StatementArguments) {
+        let key = (connectionName.map { $0 + "\u{0}" } ?? "\u{1}") + query.source
         if let t = translationLock.withLock({ translations[key] }) { return (t.clause, t.arguments) }
-        let f: SQLFragment
-        do { f = try Query.sql(query, target: Self.target) } catch { throw TenantError("invalid query: \(error)", status: 400) }
+        let f = query.sql(target: Self.target)
         var clause = f.clause
         var args = f.parameters.map { p -> DatabaseValue in
             switch p {
@@ -216,10 +220,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
     }
 
-    /// The ORDER BY for Auth0's `field:1|-1`; throws for what cannot be sorted.
-    public static func orderBy(_ sort: String?) throws -> String {
-        guard let sort, !sort.isEmpty else { return "id" }
-        let (field, descending) = try SortSpec.parse(sort)
+    /// The ORDER BY of a sort; throws for what cannot be sorted.
+    public static func orderBy(_ sort: SortSpec?) throws -> String {
+        guard let sort else { return "id" }
+        let field = sort.attribute, descending = !sort.ascending
         guard field.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
             throw TenantError("cannot sort by '\(field)'", status: 400)
         }
@@ -231,11 +235,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         return "\(column) \(descending ? "DESC" : "ASC"), id"
     }
 
-    public func count(query: String, connectionName: String?) throws -> Int {
+    public func count(query: Query, connectionName: String?) throws -> Int {
         try count(query: query, connectionName: connectionName, in: nil)
     }
 
-    func count(query: String, connectionName: String?, in queue: (any DatabaseReader)?) throws -> Int {
+    func count(query: Query, connectionName: String?, in queue: (any DatabaseReader)?) throws -> Int {
         let (clause, args) = try whereClause(query, connectionName: connectionName)
         return try (queue ?? db).unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM users WHERE \(clause)"), arguments: args) ?? 0 }
     }
@@ -243,7 +247,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// Every user matching a query, streamed in pages of `batch` (no cap): for exports.
     /// With `includeHashes`, each profile also carries the stored `password_hash` or
     /// `custom_password_hash` (for exports in the import format, never for display).
-    public func forEachUser(query: String, connectionName: String?, sort: String? = nil, includeHashes: Bool = false, _ body: (JSON) throws -> Void) throws {
+    public func forEachUser(query: Query, connectionName: String?, sort: SortSpec? = nil, includeHashes: Bool = false, _ body: (JSON) throws -> Void) throws {
         try forEachRow(query: query, connectionName: connectionName, sort: sort,
                        columns: includeHashes ? "profile, password_hash, custom_password_hash" : "profile") { row in
             var user = try Self.profile(row)
@@ -259,11 +263,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// The stored profile text of every user a query selects, in sort order, as the bytes
     /// SQLite holds (valid during the call only): for readers that pick a few attributes out
     /// of it without building the whole object. The text is porter's own compact JSON.
-    public func forEachProfileText(query: String, connectionName: String?, sort: String? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    public func forEachProfileText(query: Query, connectionName: String?, sort: SortSpec? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         try forEachProfileText(query: query, connectionName: connectionName, sort: sort, in: nil, body)
     }
 
-    func forEachProfileText(query: String, connectionName: String?, sort: String?, in queue: (any DatabaseReader)?,
+    func forEachProfileText(query: Query, connectionName: String?, sort: SortSpec?, in queue: (any DatabaseReader)?,
                             _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         try forEachRow(query: query, connectionName: connectionName, sort: sort, columns: "profile", in: queue) { row in
             try row.withUnsafeData(atIndex: 0) { data in
@@ -275,7 +279,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
 
     static let emptyProfile = Array("{}".utf8)
 
-    func forEachRow(query: String, connectionName: String?, sort: String?, columns: String, in queue: (any DatabaseReader)? = nil,
+    func forEachRow(query: Query, connectionName: String?, sort: SortSpec?, columns: String, in queue: (any DatabaseReader)? = nil,
                     _ body: (Row) throws -> Void) throws {
         let (clause, args) = try whereClause(query, connectionName: connectionName)
         let order = try Self.orderBy(sort)
@@ -417,7 +421,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             struct LimitReached: Error {}
             let write = ExportJobWriter(writer: writer, fields: fields)
             do {
-                try forEachRow(query: "", connectionName: connectionName, sort: nil, columns: "profile, id", in: reader) { row in
+                try forEachRow(query: .everyone, connectionName: connectionName, sort: nil, columns: "profile, id", in: reader) { row in
                     if n >= cap { throw LimitReached() }
                     try row.withUnsafeData(atIndex: 0) { data in
                         guard let data else { return try Self.emptyProfile.withUnsafeBytes { try write.user(text: $0) } }

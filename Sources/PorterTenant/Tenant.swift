@@ -1,5 +1,6 @@
 import Foundation
 import PorterJSON
+import PorterQuery
 
 /// Everything the shell and the pipelines do to a tenant. Implemented by ``LocalTenant`` (the
 /// embedded SQLite store, the default); an HTTP implementation speaks the same calls to Auth0.
@@ -8,7 +9,7 @@ public protocol Tenant: AnyObject {
     var displayName: String { get }
     func connections(strategy: String?) throws -> [Connection]
     func search(_ request: SearchRequest) throws -> SearchPage
-    func count(query: String, connectionName: String?) throws -> Int
+    func count(query: Query, connectionName: String?) throws -> Int
     /// Starts an import of a JSON array or NDJSON file of users in Auth0's import schema.
     func startImport(file: String, options: ImportOptions) throws -> Job
     /// Starts an export job (Auth0's `users-exports`): a gzipped file of every user of a
@@ -45,31 +46,6 @@ public struct Connection: Sendable, Equatable {
         self.strategy = strategy
     }
     public var json: JSON { ["id": .string(id), "name": .string(name), "strategy": .string(strategy)] }
-}
-
-public struct SearchRequest: Sendable {
-    /// Lucene v3 query; empty selects everyone.
-    public var query: String
-    /// Restricts to one database connection (by name), as `identities.connection:NAME`.
-    public var connectionName: String?
-    /// `field:1` (ascending) or `field:-1`.
-    public var sort: String?
-    public var page: Int
-    public var perPage: Int
-    public var includeTotals: Bool
-    /// Only these root fields in each user (`fields` + `include_fields=true`).
-    public var fields: [String]?
-
-    public init(query: String = "", connectionName: String? = nil, sort: String? = nil, page: Int = 0, perPage: Int = 50,
-                includeTotals: Bool = false, fields: [String]? = nil) {
-        self.query = query
-        self.connectionName = connectionName
-        self.sort = sort
-        self.page = page
-        self.perPage = perPage
-        self.includeTotals = includeTotals
-        self.fields = fields
-    }
 }
 
 public struct SearchPage: Sendable {
@@ -277,17 +253,6 @@ public struct TenantError: Error, CustomStringConvertible, Sendable {
         self.status = status
     }
     public var description: String { message }
-}
-
-/// Auth0's sort parameter, `field:1` or `field:-1`.
-public enum SortSpec {
-    public static func parse(_ sort: String) throws -> (field: String, descending: Bool) {
-        let parts = sort.split(separator: ":")
-        guard parts.count == 2, let dir = Int(parts[1]), dir == 1 || dir == -1 else {
-            throw TenantError("sort must be field:1 or field:-1, not '\(sort)'", status: 400)
-        }
-        return (String(parts[0]), dir == -1)
-    }
 }
 
 /// Auth0's export field names: dotted paths with array indexes (`identities[0].connection`).

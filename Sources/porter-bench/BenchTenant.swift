@@ -3,6 +3,7 @@ import PorterExpression
 import PorterFormats
 import PorterJobs
 import PorterJSON
+import PorterQuery
 import PorterTenant
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -33,9 +34,9 @@ func benchTenantQuery(_ args: [String]) {
     let s = try! seconds {
         for _ in 0..<repeatCount {
             if args.count > 3 && args[3] == "--count" {
-                n = try t.count(query: args[1], connectionName: nil)
+                n = try t.count(query: Query.parse(args[1]), connectionName: nil)
             } else {
-                n = try t.search(SearchRequest(query: args[1], perPage: 50)).users.count
+                n = try t.search(SearchRequest(query: Query.parse(args[1]), perPage: 50)).users.count
             }
         }
     }
@@ -49,10 +50,10 @@ func benchTenantQueries(_ args: [String]) {
     let queries = try! String(contentsOfFile: args[1], encoding: .utf8).split(separator: "\n").map(String.init)
     var n = 0
     let s = try! seconds {
-        for q in queries { n += try t.search(SearchRequest(query: q, perPage: 50)).users.count }
+        for q in queries { n += try t.search(SearchRequest(query: Query.parse(q), perPage: 50)).users.count }
     }
     if ProcessInfo.processInfo.environment["TWICE"] != nil {
-        let s2 = try! seconds { for q in queries { n += try t.search(SearchRequest(query: q, perPage: 50)).users.count } }
+        let s2 = try! seconds { for q in queries { n += try t.search(SearchRequest(query: Query.parse(q), perPage: 50)).users.count } }
         print(String(format: "second pass %.4f", s2))
     }
     print(String(format: "%.4f %d", s, n))
@@ -83,7 +84,7 @@ func benchExport(_ args: [String]) {
         ("Connection", "user.identities[0].connection"), ("Created At", "user.created_at"), ("Updated At", "user.updated_at"),
     ].map { Column(name: $0.0, expression: try! PorterExpression.Expression.parse($0.1)) }
     unlink(args[2])
-    let r = try! ExportPipeline.run(ExportRequest(query: args[1], connectionName: nil, columns: columns, sort: nil, format: format, path: args[2]), tenant: t)
+    let r = try! ExportPipeline.run(ExportRequest(query: Query.parse(args[1]), connectionName: nil, columns: columns, sort: nil, format: format, path: args[2]), tenant: t)
     print(String(format: "porter export: %d rows in %.2f s, %.0f rows/s", r.rows, r.seconds, Double(r.rows) / r.seconds))
 }
 
@@ -91,6 +92,6 @@ func benchExport(_ args: [String]) {
 func benchTenantScan(_ args: [String]) {
     let t = try! LocalTenant(path: args[0])
     var n = 0
-    let s = try! seconds { try t.forEachUser(query: args[1], connectionName: nil) { _ in n += 1 } }
+    let s = try! seconds { try t.forEachUser(query: Query.parse(args[1]), connectionName: nil) { _ in n += 1 } }
     print(String(format: "porter scan: %d users in %.2f s", n, s))
 }

@@ -188,7 +188,7 @@ struct TenantCommand: ParsableCommand {
             let t = try options.open()
             print("tenant: \(t.path)")
             for c in try t.connections(strategy: nil) {
-                print("  \(c.name) (\(c.id)): \(try t.count(query: "", connectionName: c.name)) users")
+                print("  \(c.name) (\(c.id)): \(try t.count(query: .everyone, connectionName: c.name)) users")
             }
         }
     }

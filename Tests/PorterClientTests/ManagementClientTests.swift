@@ -25,24 +25,24 @@ import PorterTenant
     @Test func waitsHonourRetryAfterWithinBounds() throws {
         let c = try ManagementClient(address: "https://t.auth0.com", credentials: creds, tokenCachePath: nil)
         func r(_ h: [String: String]) -> HTTPResponse { HTTPResponse(status: 429, headers: h, body: []) }
-        #expect(c.delay(attempt: 1, response: r(["retry-after": "3"])) == 3)
-        #expect(c.delay(attempt: 1, response: r(["retry-after": "300"])) == 10, "clamped to the maximum")
-        #expect(c.delay(attempt: 1, response: r(["retry-after": "0"])) == 1, "clamped to the minimum")
+        #expect(c.retry.delay(attempt: 1, response: r(["retry-after": "3"])) == 3)
+        #expect(c.retry.delay(attempt: 1, response: r(["retry-after": "300"])) == 10, "clamped to the maximum")
+        #expect(c.retry.delay(attempt: 1, response: r(["retry-after": "0"])) == 1, "clamped to the minimum")
         let reset = String(Int(Date().timeIntervalSince1970) + 4)
-        #expect((3...4.01).contains(c.delay(attempt: 1, response: r(["x-ratelimit-reset": reset]))))
+        #expect((3...4.01).contains(c.retry.delay(attempt: 1, response: r(["x-ratelimit-reset": reset]))))
         // Without a server hint: exponential backoff with jitter, base·2^(n-1) scaled by 0.5…1,
         // capped at the maximum (attempt 7 would be 8…16 s uncapped).
         for attempt in 1...8 {
             let full = c.retry.baseDelay * Double(1 << (attempt - 1))
             let lower = min(full * 0.5, c.retry.maximumDelay), upper = min(full, c.retry.maximumDelay)
             for _ in 0..<50 {
-                let d = c.delay(attempt: attempt, response: nil)
+                let d = c.retry.delay(attempt: attempt, response: nil)
                 #expect(d >= lower && d <= upper, "attempt \(attempt): \(d) s is outside \(lower)…\(upper) s")
             }
         }
-        #expect(c.delay(attempt: 8, response: nil) == c.retry.maximumDelay, "late attempts wait the maximum")
+        #expect(c.retry.delay(attempt: 8, response: nil) == c.retry.maximumDelay, "late attempts wait the maximum")
         // A 503 has no Retry-After to honour: it backs off the same way.
-        let d503 = c.delay(attempt: 3, response: HTTPResponse(status: 503, headers: ["retry-after": "9"], body: []))
+        let d503 = c.retry.delay(attempt: 3, response: HTTPResponse(status: 503, headers: ["retry-after": "9"], body: []))
         #expect(d503 >= 0.5 && d503 <= 1.0)
     }
 

@@ -3,7 +3,7 @@
 expanded display when columns do not fit, the pager for tall output, the start-up file,
 completion of a path with a space, and history kept when porter is killed. Exits non-zero
 with a reason."""
-import fcntl, os, pty, select, signal, struct, sys, termios, time
+import os, select, signal, sys, time
 
 binary, home = sys.argv[1], sys.argv[2]
 os.makedirs(home + "/config/porter", exist_ok=True)
@@ -15,36 +15,11 @@ env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C
        "PORTER_TENANT": home + "/t.sqlite", "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config",
        "PAGER": "cat > '%s/paged.txt'" % home}
 
-def spawn():
-    pid, fd = pty.fork()
-    if pid == 0:
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE, signal.SIGHUP, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_DFL)
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 60, 0, 0))
-        os.chdir(home)
-        os.execve(binary, [binary], env)
-    return pid, fd
+from pty_driver import pending, read_until
+import pty_driver
 
-pending = {}
-def read_until(fd, needle, timeout=30):
-    buf = pending.get(fd, b"")
-    end = time.time() + timeout
-    while needle not in buf and time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.1)
-        if r:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            buf += data
-    if needle not in buf:
-        sys.exit("timeout waiting for %r; last output: %r" % (needle, buf[-600:]))
-    cut = buf.index(needle) + len(needle)
-    pending[fd] = buf[cut:]
-    return buf[:cut]
+def spawn():
+    return pty_driver.spawn(binary, home, env, size=(20, 60))
 
 P = b"Authentication)> "
 pid, fd = spawn()

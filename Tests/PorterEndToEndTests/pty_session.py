@@ -2,7 +2,7 @@
 """Drives the interactive porter shell through a pseudo-terminal (used by InteractiveTests).
 Checks: tab completion, Ctrl-C at the prompt and during a command keeps the shell, Ctrl-D quits,
 history across two runs, secrets (and verify's password, asked for without echo) never reach the history file. Exits non-zero with a reason."""
-import os, pty, select, signal, sys, time
+import os, select, signal, sys, time
 
 binary, home = sys.argv[1], sys.argv[2]
 # A user's environment, not the test runner's.
@@ -11,65 +11,11 @@ env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C
        # Imports store users in batches of 1,000 with a pause after each: a Ctrl-C lands mid-import.
        "PORTER_TEST_IMPORT_BATCH": "1000", "PORTER_TEST_IMPORT_PAUSE_MS": "50"}
 
-current_pid = 0
-current_fd = -1
+from pty_driver import child_state, pending, read_until, send
+import pty_driver
 
 def spawn():
-    global current_pid, current_fd
-    pid, fd = pty.fork()
-    if pid == 0:
-        # A test runner may block or ignore signals; a user's terminal does not.
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE, signal.SIGHUP, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_DFL)
-        os.chdir(home)
-        os.execve(binary, [binary], env)
-    current_pid, current_fd = pid, fd
-    return pid, fd
-
-pending = {}
-
-def read_until(fd, needle, timeout=30):
-    """Returns output up to and including `needle`; what follows stays for the next call."""
-    buf = pending.get(fd, b"")
-    end = time.time() + timeout
-    while needle not in buf and time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.1)
-        if r:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            buf += data
-    if needle not in buf:
-        sys.exit("timeout waiting for %r; last output: %r; child: %s" % (needle, buf[-400:], child_state()))
-    cut = buf.index(needle) + len(needle)
-    pending[fd] = buf[cut:]
-    return buf[:cut]
-
-def child_state():
-        state = ""
-        try:
-            status = open("/proc/%d/status" % current_pid).read()
-            state = " ".join(l for l in status.splitlines() if l.startswith(("State", "SigBlk", "SigIgn")))
-            state += " wchan=" + open("/proc/%d/wchan" % current_pid).read()
-        except Exception as e:
-            state = str(e)
-        if os.environ.get("PORTER_PTY_DEBUG"):
-            import subprocess
-            import termios
-            try:
-                lflag = termios.tcgetattr(current_fd)[3]
-                state += " ICANON=%d ECHO=%d ISIG=%d" % (bool(lflag & termios.ICANON), bool(lflag & termios.ECHO), bool(lflag & termios.ISIG))
-            except Exception as e:
-                state += " termios: %s" % e
-            state += subprocess.run(["gdb", "-p", str(current_pid), "-batch", "-ex", "bt 30"], capture_output=True, text=True).stdout[-5000:]
-        return state
-
-def send(fd, text):
-    os.write(fd, text)
+    return pty_driver.spawn(binary, home, env)
 
 def settle(fd):
     """Waits until the shell has run everything typed so far: a marker its echo cannot contain."""

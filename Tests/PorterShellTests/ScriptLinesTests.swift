@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorterQuery
 @testable import PorterShell
 
 @Suite struct ScriptLinesTests {
@@ -46,7 +47,7 @@ import Testing
         console.err = { _ in }
         var s = Session()
         s.remote = "https://acme.eu.auth0.com"
-        s.query = "name:\"a #b\" OR x:y"
+        s.query = try Query.parse("name:\"a #b\" OR email:y")
         let remote = s.script()
         #expect(ScriptLines.commands(remote.components(separatedBy: "\n")).contains { $0.text == "connect https://acme.eu.auth0.com" })
 
@@ -72,11 +73,11 @@ import Testing
         console.err = { _ in }
         let shell = Shell(console: console)
         try shell.execute("sort user.created_at desc")
-        #expect(shell.session.sortParameter == "created_at:-1")
+        #expect(shell.session.sort?.parameter == "created_at:-1")
         #expect(throws: ShellError.self) { try shell.execute("sort emial") }
         #expect(throws: ShellError.self) { try shell.execute("sort Email") }
         #expect(throws: ShellError.self) { try shell.execute("sort user_metadata.plan") }
-        #expect(shell.session.sortParameter == "created_at:-1")
+        #expect(shell.session.sort?.parameter == "created_at:-1")
     }
 
     @Test func commandsWithoutArgumentsRefuseThem() {

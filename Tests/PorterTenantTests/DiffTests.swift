@@ -4,6 +4,7 @@ import PorterRandom
 import PorterFormats
 @testable import PorterJobs
 import PorterJSON
+import PorterQuery
 import PorterTenant
 
 /// `diff`'s engine: a tenant against the file it was imported from, edited copies, Auth0's
@@ -90,7 +91,7 @@ import PorterTenant
         // A porter export of the tenant (profiles, and the import format) diffs clean too.
         for format in [ExportFormat.ndjson, .import] {
             let out = dir + "/export-\(format.rawValue).json"
-            _ = try ExportPipeline.run(ExportRequest(query: "", connectionName: nil, columns: [], sort: nil, format: format, path: out), tenant: t)
+            _ = try ExportPipeline.run(ExportRequest(query: .everyone, connectionName: nil, columns: [], sort: nil, format: format, path: out), tenant: t)
             for key in DiffKey.allCases {
                 let (_, d) = try run(.file(out), tenantSide(t, key), key: key)
                 #expect(d.isEmpty, "\(format) \(key): \(d.prefix(5))")

@@ -33,7 +33,7 @@ import PorterTenant
         let truncated = try write("truncated.json", String(Self.users(5).dropLast(30)))
         let failed = try LocalImport.run(t, path: truncated, options: options, resume: false, progress: nil)
         #expect(failed.failure?.contains("nothing was imported") == true, "\(failed.failure ?? "")")
-        #expect(try t.count(query: "", connectionName: nil) == 0, "a malformed file lands nobody")
+        #expect(try t.count(query: .everyone, connectionName: nil) == 0, "a malformed file lands nobody")
         let first = try LocalImport.run(t, path: good, options: options, resume: false, progress: nil)
         #expect(first.failure == nil && first.summaryLine.contains("5 inserted"), "\(first.summaryLine)")
         // A re-run: the same users are there, identical: skipped, not failed.
@@ -125,7 +125,7 @@ import PorterTenant
             guard let c = e as? ImportCancelled else { return false }
             return c.landed.total == 0 && c.description.contains("cancelled after 0 users")
         }
-        #expect(try t.count(query: "", connectionName: nil) == 0)
+        #expect(try t.count(query: .everyone, connectionName: nil) == 0)
         let job = try #require(try t.recentJobs(limit: 1).first)
         #expect(job.status == "failed" && job.statusDetails == "cancelled after 0 users", "\(job)")
         #expect(try t.unfinishedImport(file: path) == nil)
@@ -177,11 +177,11 @@ import PorterTenant
             usleep(UInt32(rng.next() % 500_000))
             kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
-            let before = try t.count(query: "", connectionName: nil)
+            let before = try t.count(query: .everyone, connectionName: nil)
             let r = try LocalImport.run(t, path: path, options: ImportOptions(connectionID: ""), resume: true, progress: nil)
             #expect(r.job.status == "completed" && r.failure == nil, "\(r.summaryLine) \(r.failure ?? "")")
             #expect(r.job.summary?.total == 2000, "every user of the file accounted for once: \(r.summaryLine)")
-            let after = try t.count(query: "", connectionName: nil)
+            let after = try t.count(query: .everyone, connectionName: nil)
             #expect(after == 2000, "every user exactly once")
             print("local kill/resume (upsert \(upsert), round \(round)): \(before) users when killed, \(after) of 2000 after --resume")
         }

@@ -4,6 +4,7 @@ import PorterFormats
 import PorterExpression
 @testable import PorterJobs
 import PorterJSON
+import PorterQuery
 import PorterTenant
 
 @Suite struct PipelineTests {
@@ -30,7 +31,7 @@ import PorterTenant
             users.append(.object(o))
         }
         for descending in [false, true] {
-            var sorter = try ExternalSorter(sort: "k:\(descending ? -1 : 1)", directory: dir, memoryBudget: 256 << 10)
+            var sorter = ExternalSorter(sort: SortSpec(attribute: "k", ascending: !descending), directory: dir, memoryBudget: 256 << 10)
             for u in users { try sorter.add(u) }
             var out: [Int64] = []
             try sorter.finish { out.append($0["i"]!.intValue!) }
@@ -145,7 +146,7 @@ import PorterTenant
             let got = try Data(contentsOf: URL(fileURLWithPath: dir + "/job.out"))
             let names = fields.map { $0.exportAs ?? $0.name }
             let expected = TableWriterOutput(dir + "/expected", format: format == "csv" ? .csv : .ndjson, columns: names)
-            try t.forEachUser(query: "", connectionName: nil) { user in
+            try t.forEachUser(query: .everyone, connectionName: nil) { user in
                 if fields.isEmpty {
                     try expected.writer.writeObject(user)
                 } else if format == "csv" {
@@ -193,7 +194,7 @@ import PorterTenant
             var reports: [ExportReport] = []
             var files: [Data] = []
             for fast in [true, false] {
-                var r = ExportRequest(query: query, connectionName: nil, columns: columns, sort: sort, format: format, path: dir + "/out-\(fast)", force: true)
+                var r = ExportRequest(query: try Query.parse(query), connectionName: nil, columns: columns, sort: try sort.map { try SortSpec(parameter: $0) }, format: format, path: dir + "/out-\(fast)", force: true)
                 r.allowsProjection = fast
                 reports.append(try ExportPipeline.run(r, tenant: t))
                 files.append(try Data(contentsOf: URL(fileURLWithPath: r.path)))

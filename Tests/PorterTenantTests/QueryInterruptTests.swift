@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import PorterQuery
 @testable import PorterTenant
 
 /// A read stopped from another thread: the statement ends with a 503, other reads go on.
@@ -27,13 +28,13 @@ import Testing
         }
         while !interrupt.isRunning { usleep(1000) }
         // Another reader is not held up by it (the pool has several).
-        #expect(try t.search(SearchRequest(query: "email:u1@x.io", perPage: 10)).users.count == 1)
+        #expect(try t.search(SearchRequest(query: Query.parse("email:u1@x.io"), perPage: 10)).users.count == 1)
         interrupt.fire()
         done.wait()
         #expect(outcome.value?.contains("exceeded the timeout") == true, "\(outcome.value ?? "no error")")
         // Fired before it starts: the read fails at once.
-        #expect(throws: TenantError.self) { try t.search(SearchRequest(query: "", perPage: 10), interrupt: interrupt) }
-        #expect(try t.search(SearchRequest(query: "", perPage: 10), interrupt: QueryInterrupt()).users.count == 10)
+        #expect(throws: TenantError.self) { try t.search(SearchRequest(perPage: 10), interrupt: interrupt) }
+        #expect(try t.search(SearchRequest(perPage: 10), interrupt: QueryInterrupt()).users.count == 10)
     }
 
     final class Outcome: @unchecked Sendable {

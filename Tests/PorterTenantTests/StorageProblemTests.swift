@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import PorterQuery
 import PorterJSON
 @testable import PorterTenant
 
@@ -31,7 +32,7 @@ import PorterJSON
             #expect(w.contains("the disk holding the local tenant \(path) is full") && w.contains("free some space") && w.contains("was not stored"), "\(w)")
             #expect(!w.contains("SQLite error") && !w.contains("INSERT"), "\(w)")
         }
-        #expect(try t.count(query: "", connectionName: nil) == 10, "the failed batch left nothing")
+        #expect(try t.count(query: .everyone, connectionName: nil) == 10, "the failed batch left nothing")
     }
 
     /// A real lock: another connection holds an exclusive transaction past the wait.
