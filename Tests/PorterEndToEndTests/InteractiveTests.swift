@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The interactive shell through a pseudo-terminal, driven by python3's pty (pty_session.py,
-/// pty_display.py). Part of the serialized end-to-end suite: it needs the machine to itself to
+/// pty_display.py, pty_cancel.py). Part of the serialized end-to-end suite: it needs the machine to itself to
 /// stay quick.
 extension EndToEndTests {
     /// Runs one driver script against the real binary in a fresh home; it prints "ok" or why not.
@@ -33,4 +33,7 @@ extension EndToEndTests {
 
     /// At 60x20: expanded display, the pager, the start-up file, a path with a space, history kept on a kill.
     @Test func expandedDisplayPagerStartupFileAndCompletionInATerminal() throws { try drive("pty_display.py") }
+
+    /// Ctrl-C during validate, diff and verify --file: stopped, nothing half-written, the shell kept.
+    @Test func ctrlCStopsValidateDiffAndVerifyFile() throws { try drive("pty_cancel.py") }
 }
