@@ -214,33 +214,49 @@ public final class JSONStreamReader {
     // MARK: NDJSON layout
 
     func nextLine() throws(JSONError) -> JSONElement? {
-        while true {
-            // Skip blank lines (whitespace only).
-            try skipWhitespace()
-            guard try ensure(1) else {
-                state = .done
-                return nil
-            }
-            // Find the end of the line.
-            var rel = 0
-            while true {
-                if start + rel >= end {
-                    guard try ensure(rel + 1) else { break }
-                }
-                let searchStart = start + rel
-                let found = buffer.withUnsafeBytes { raw -> Int? in
-                    guard let p = memchr(raw.baseAddress! + searchStart, 0x0A, end - searchStart) else { return nil }
-                    return raw.baseAddress!.distance(to: UnsafeRawPointer(p))
-                }
-                if let found {
-                    rel = found - start
-                    break
-                }
-                rel = end - start
-                if rel > limits.maxElementBytes { throw positioned("line longer than \(limits.maxElementBytes) bytes") }
-            }
-            return try parseLine(length: rel)
+        guard let length = try nextLineLength() else { return nil }
+        return try parseLine(length: length)
+    }
+
+    /// The next NDJSON line's text, unparsed (blank lines skipped), handed to `body` while it
+    /// sits in the read buffer; false at the end. For readers that want a few members of each
+    /// line (through `JSONProjection`) and parse a line only when they must.
+    public func nextLineText(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        precondition(layout == .ndjson, "nextLineText reads NDJSON only")
+        if state == .done { return false }
+        state = .inArray
+        guard let length = try nextLineLength() else { return false }
+        try buffer.withUnsafeBytes { raw in try body(UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])) }
+        start += length
+        index += 1
+        return true
+    }
+
+    /// Bytes from `start` to the end of the current line (blank lines skipped); nil at the end.
+    func nextLineLength() throws(JSONError) -> Int? {
+        try skipWhitespace()
+        guard try ensure(1) else {
+            state = .done
+            return nil
         }
+        var rel = 0
+        while true {
+            if start + rel >= end {
+                guard try ensure(rel + 1) else { break }
+            }
+            let searchStart = start + rel
+            let found = buffer.withUnsafeBytes { raw -> Int? in
+                guard let p = memchr(raw.baseAddress! + searchStart, 0x0A, end - searchStart) else { return nil }
+                return raw.baseAddress!.distance(to: UnsafeRawPointer(p))
+            }
+            if let found {
+                rel = found - start
+                break
+            }
+            rel = end - start
+            if rel > limits.maxElementBytes { throw positioned("line longer than \(limits.maxElementBytes) bytes") }
+        }
+        return rel
     }
 
     // MARK: Buffer

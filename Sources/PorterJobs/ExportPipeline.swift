@@ -109,18 +109,35 @@ public enum ExportPipeline {
                 source.isCancelled = isCancelled
                 source.onStatus = status
                 source.scratchDirectory = r.scratchDirectory
-                try source.forEach { user in
-                    try tick()
-                    if r.format == .import {
-                        try writer.writeObject(ImportFormat.user(from: user))
-                    } else if r.columns.isEmpty {
-                        try writer.writeObject(user)
-                    } else {
-                        cells.removeAll(keepingCapacity: true)
-                        for c in r.columns { cells.append(Self.cell(c, user, &report)) }
-                        try writer.writeRow(cells)
+                var handled = false
+                if r.allowsProjection, r.format != .import, writer.streamsRows, let projection = Self.projection(r.columns) {
+                    // Plain attribute paths from a remote tenant: as from the local one, cells come
+                    // out of each user's text (an export job's lines are not parsed, see forEachText).
+                    var values: [ProjectedValue] = []
+                    handled = try source.forEachText { text in
+                        try tick()
+                        _ = projection.project(text, into: &values)
+                        // Containers are written from the parsed value, not copied: a remote file's
+                        // text need not be the writer's compact form.
+                        for k in values.indices { if case .container = values[k] { values[k] = .other } }
+                        try writeRow(values, of: text, columns: r.columns, to: writer, &report)
+                        report.rows += 1
                     }
-                    report.rows += 1
+                }
+                if !handled {
+                    try source.forEach { user in
+                        try tick()
+                        if r.format == .import {
+                            try writer.writeObject(ImportFormat.user(from: user))
+                        } else if r.columns.isEmpty {
+                            try writer.writeObject(user)
+                        } else {
+                            cells.removeAll(keepingCapacity: true)
+                            for c in r.columns { cells.append(Self.cell(c, user, &report)) }
+                            try writer.writeRow(cells)
+                        }
+                        report.rows += 1
+                    }
                 }
             }
             try writer.finish()

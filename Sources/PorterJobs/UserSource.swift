@@ -50,6 +50,33 @@ public struct UserSource {
         }
     }
 
+    /// Every selected user as compact JSON text (what `JSONWriter` writes), for callers that
+    /// read a few attributes of each with `JSONProjection`: a remote export job's lines go
+    /// through unparsed, the query reading only the attributes it needs (`TextQueryMatcher`).
+    /// False, having called nothing, where users come only parsed (the local tenant, which has
+    /// its own text path, and sorted exports, which sort parsed users).
+    public func forEachText(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        if tenant is LocalTenant || sort != nil { return false }
+        // Whether the answer fits the search window, without counting it (a count reads every
+        // match): the window's last page is full only when it may not.
+        let perPage = 100
+        let last = try tenant.search(SearchRequest(query: query, connectionName: connectionName, page: Self.searchWindow / perPage - 1, perPage: perPage))
+        if last.users.count < perPage {
+            try page(total: Self.searchWindow) { user in try Array(user.serialized().utf8).withUnsafeBytes { try body($0) } }
+            return true
+        }
+        let reader = try downloadExport()
+        defer { unlink(reader.path) }
+        var matcher = TextQueryMatcher(query)
+        var n = 0
+        while try reader.stream.nextLineText({ text in
+            n += 1
+            if n & 1023 == 0 && isCancelled() { throw Cancelled() }
+            if try matcher.matches(text) { try body(text) }
+        }) {}
+        return true
+    }
+
     func page(total: Int, _ body: (JSON) throws -> Void) throws {
         var seen = 0, page = 0
         while seen < total {
@@ -63,6 +90,25 @@ public struct UserSource {
     }
 
     func exportJob(_ parsed: Query, _ body: (JSON) throws -> Void) throws {
+        let download = try downloadExport()
+        defer { unlink(download.path) }
+        let reader = download.stream
+        var sorter = sort.map { ExternalSorter(sort: $0, directory: scratchDirectory, memoryBudget: sortMemoryBudget) }
+        defer { sorter?.removeRuns() }
+        var n = 0
+        while let e = try reader.next() {
+            n += 1
+            if n & 1023 == 0 && isCancelled() { throw Cancelled() }
+            guard parsed.matches(user: e.value) else { continue }
+            if sorter != nil { try sorter!.add(e.value) } else { try body(e.value) }
+        }
+        try sorter?.finish(isCancelled: isCancelled, body)
+    }
+
+    /// Runs an export job of the connection's users (every attribute a column or the query may
+    /// read), waits for it, downloads its file and opens it, gunzipped as it is read: the plain
+    /// NDJSON never lands on disk. The caller unlinks `path`.
+    func downloadExport() throws -> (path: String, stream: JSONStreamReader) {
         let connectionID = try connectionName.map { try tenant.connection(named: $0).id }
         var job = try tenant.startExport(ExportJobRequest(connectionID: connectionID, format: "json", fields: Self.exportFields.map { .init(name: $0) }))
         onStatus("export job \(job.id) \(job.status)")
@@ -78,21 +124,14 @@ public struct UserSource {
         }
         guard let location = job.location else { throw TenantError("export job \(job.id) completed without a file location", status: 502) }
         let gz = scratchDirectory + "/porter-export-\(job.id)-\(getpid()).json.gz"
-        defer { unlink(gz) }
         onStatus("downloading the export of job \(job.id)")
-        try tenant.download(location: location, to: gz)
-        // Parsed as it is gunzipped: the plain NDJSON never lands on disk.
-        let reader = JSONStreamReader(source: try GunzipSource(path: gz), name: "the export of job \(job.id)", layout: .ndjson)
-        var sorter = sort.map { ExternalSorter(sort: $0, directory: scratchDirectory, memoryBudget: sortMemoryBudget) }
-        defer { sorter?.removeRuns() }
-        var n = 0
-        while let e = try reader.next() {
-            n += 1
-            if n & 1023 == 0 && isCancelled() { throw Cancelled() }
-            guard parsed.matches(user: e.value) else { continue }
-            if sorter != nil { try sorter!.add(e.value) } else { try body(e.value) }
+        do {
+            try tenant.download(location: location, to: gz)
+            return (gz, JSONStreamReader(source: try GunzipSource(path: gz), name: "the export of job \(job.id)", layout: .ndjson))
+        } catch {
+            unlink(gz)
+            throw error
         }
-        try sorter?.finish(isCancelled: isCancelled, body)
     }
 }
 

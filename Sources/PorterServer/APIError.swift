@@ -5,10 +5,10 @@ import PorterTenant
 struct APIError: Error {
     var statusCode: Int
     var message: String
-    var errorCode: String?
+    var errorCode: Auth0ErrorCode?
     var headers: [(String, String)] = []
 
-    init(_ status: Int, _ message: String, errorCode: String? = nil) {
+    init(_ status: Int, _ message: String, errorCode: Auth0ErrorCode? = nil) {
         self.statusCode = status
         self.message = message
         self.errorCode = errorCode
@@ -16,22 +16,21 @@ struct APIError: Error {
 
     /// Auth0's wording: `Query validation error: 'MESSAGE' on property NAME.`
     static func badQuery(_ message: String, on property: String? = nil) -> APIError {
-        APIError(400, "Query validation error: '\(message)'" + (property.map { " on property \($0)." } ?? ""), errorCode: "invalid_query_string")
+        APIError(400, "Query validation error: '\(message)'" + (property.map { " on property \($0)." } ?? ""), errorCode: .invalidQueryString)
     }
     static func badBody(_ message: String, on property: String? = nil) -> APIError {
-        APIError(400, "Payload validation error: '\(message)'" + (property.map { " on property \($0)." } ?? ""), errorCode: "invalid_body")
+        APIError(400, "Payload validation error: '\(message)'" + (property.map { " on property \($0)." } ?? ""), errorCode: .invalidBody)
     }
 
-    /// A tenant error with the errorCode Auth0 gives that case.
-    init(_ e: TenantError, notFoundCode: String? = nil) {
-        var code: String?
+    /// A tenant error with the errorCode Auth0 gives that case (none where no source confirms one).
+    init(_ e: TenantError, notFoundCode: Auth0ErrorCode? = nil) {
+        var code: Auth0ErrorCode?
         switch e.status {
         case 400 where e.message.hasPrefix("invalid query") || e.message.hasPrefix("sort") || e.message.hasPrefix("You can only page"):
-            code = "invalid_query_string"
-        case 400: code = "invalid_body"
+            code = .invalidQueryString
+        case 400: code = .invalidBody
         case 404: code = notFoundCode
-        case 413: code = "payload_too_large"
-        case 429: code = "too_many_requests"
+        case 429: code = .tooManyRequests
         default: code = nil
         }
         self.init(e.status, e.message, errorCode: code)

@@ -36,7 +36,7 @@ struct ImportUpload {
             if partName == "users" {
                 upload.fileBytes += bytes.count
                 if upload.fileBytes > fileLimit {
-                    failure = APIError(413, "Payload content length greater than maximum allowed: \(fileLimit).", errorCode: "payload_too_large")
+                    failure = APIError(413, "Payload content length greater than maximum allowed: \(fileLimit).")
                     return
                 }
                 if handle == nil {
@@ -47,7 +47,7 @@ struct ImportUpload {
                 handle?.write(Data(bytes))
             } else {
                 fieldBytes += bytes.count
-                if fieldBytes > fieldLimit { failure = APIError(413, "Payload content length greater than maximum allowed: \(fileLimit).", errorCode: "payload_too_large"); return }
+                if fieldBytes > fieldLimit { failure = APIError(413, "Payload content length greater than maximum allowed: \(fileLimit)."); return }
                 value += bytes
             }
         }

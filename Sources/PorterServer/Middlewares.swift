@@ -60,7 +60,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         let d = context.grant.map { clients.take($0.client) } ?? addresses.take(context.address(request, trustForwardedFor: trustForwardedFor))
         let headers = [("X-RateLimit-Limit", String(d.limit)), ("X-RateLimit-Remaining", String(d.remaining)), ("X-RateLimit-Reset", String(d.reset))]
         guard d.allowed else {
-            var e = APIError(429, "Global limit has been reached", errorCode: "too_many_requests")
+            var e = APIError(429, "Global limit has been reached", errorCode: .tooManyRequests)
             e.headers = headers + [("Retry-After", String(d.retryAfter))]
             throw e
         }
@@ -105,7 +105,7 @@ struct FaultInjectionMiddleware: RouterMiddleware {
         let n = counter.next()
         if n % every == 0 {
             if (n / every) % 2 == 1 {
-                var e = APIError(429, "Global limit has been reached (injected by --test-faults)", errorCode: "too_many_requests")
+                var e = APIError(429, "Global limit has been reached (injected by --test-faults)", errorCode: .tooManyRequests)
                 e.headers = [("Retry-After", "1")]
                 throw e
             }

@@ -17,7 +17,7 @@ extension APIError: HTTPResponseError {
 
     var body: JSON {
         var o: JSONObject = ["statusCode": .int(Int64(statusCode)), "error": .string(Self.reason(statusCode)), "message": .string(message)]
-        if let errorCode { o["errorCode"] = .string(errorCode) }
+        if let errorCode { o["errorCode"] = .string(errorCode.rawValue) }
         return .object(o)
     }
 

@@ -24,7 +24,7 @@ public struct ServerContext: RequestContext, RemoteAddressRequestContext {
     func require(_ scopes: String...) throws {
         guard let grant else { throw APIError(401, "Invalid token") }
         guard scopes.contains(where: grant.scopes.contains) else {
-            throw APIError(403, "Insufficient scope, expected any of: \(scopes.joined(separator: ","))", errorCode: "insufficient_scope")
+            throw APIError(403, "Insufficient scope, expected any of: \(scopes.joined(separator: ", "))", errorCode: .insufficientScope)
         }
     }
 }

@@ -38,7 +38,7 @@ final class ServerState: @unchecked Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         guard options.requestBudget > 0 else { return try await Blocking.run(body) }
         return try await Deadline.race(seconds: options.requestBudget,
-                                       timeout: APIError(503, "The query exceeded the timeout. Please try refining your search criteria.", errorCode: "operation_timeout")) {
+                                       timeout: APIError(503, "The query exceeded the timeout. Please try refining your search criteria.")) {
             try await Blocking.run(body)
         }
     }
@@ -48,7 +48,7 @@ final class ServerState: @unchecked Sendable {
         let interrupt = QueryInterrupt()
         guard options.requestBudget > 0 else { return try await Blocking.run { try body(interrupt) } }
         return try await Deadline.race(seconds: options.requestBudget,
-                                       timeout: APIError(503, "The query exceeded the timeout. Please try refining your search criteria.", errorCode: "operation_timeout"),
+                                       timeout: APIError(503, "The query exceeded the timeout. Please try refining your search criteria."),
                                        onTimeout: { interrupt.fire() }) {
             try await Blocking.run { try body(interrupt) }
         }

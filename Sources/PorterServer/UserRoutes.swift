@@ -19,7 +19,7 @@ struct UserRoutes {
             let id = raw.removingPercentEncoding ?? raw
             let tenant = state.tenant
             guard let user = try await state.read({ try tenant.user(id: id) }) else {
-                throw APIError(404, "The user does not exist.", errorCode: "inexistent_user")
+                throw APIError(404, "The user does not exist.", errorCode: .inexistentUser)
             }
             return Reply.json(selection.apply(user))
         }
