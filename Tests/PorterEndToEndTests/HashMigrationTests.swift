@@ -144,7 +144,7 @@ import Testing
         gunzip.currentDirectoryURL = URL(fileURLWithPath: p.dir)
         try gunzip.run()
         gunzip.waitUntilExit()
-        let header = try p.read("profiles.csv").split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first.map(String.init)
+        let header = try p.read("profiles.csv").split(whereSeparator: \.isNewline).first.map(String.init)
         #expect(header == fields.joined(separator: ","), "the header names the requested fields: \(header ?? "none")")
         for (file, tenant) in [("profiles.csv.gz", "fresh.sqlite"), ("profiles.csv", "fresh2.sqlite")] {
             let r = try shell(p, tenant, ["import \(file) --hashes hashes.ndjson"])
