@@ -5,13 +5,25 @@ public enum SourceFormat: String, Sendable, CaseIterable {
     case csv
     /// A JSON array, or NDJSON (told apart by the first byte, as for import files).
     case json
+    /// NDJSON only: one JSON value a line.
+    case ndjson
+
+    /// How messages name it.
+    public var displayName: String { self == .csv ? "CSV" : self == .json ? "JSON" : "NDJSON" }
 
     /// By extension (`.csv`, `.tsv`, `.txt` → CSV; `.json`, `.ndjson`, `.jsonl` → JSON); otherwise
-    /// JSON when the first non-blank byte is `[` or `{`, else CSV.
+    /// by the first bytes (``sniffed(path:)``).
     public static func of(path: String) -> SourceFormat {
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") { return .csv }
         if lower.hasSuffix(".json") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") { return .json }
+        return sniffed(path: path)
+    }
+
+    /// JSON when the first non-blank byte (after a byte-order mark) is `[` or `{`, else CSV: a
+    /// CSV header whose first name starts with a bracket is refused as looking like JSON
+    /// (RecordSource), so a misread never goes unnoticed.
+    public static func sniffed(path: String) -> SourceFormat {
         let head = (try? ImportFile.prefix(path, 512)) ?? []
         let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(head.dropFirst(3)) : head
         let first = body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
@@ -27,8 +39,12 @@ public struct CSVSourceOptions: Sendable, Equatable {
     /// JSON sources: the records are the array under this key of the file's top-level object
     /// (`users`: Firebase's auth:export, Keycloak's realm export); nil: the file's top level.
     public var records: String? = nil
-    public init(delimiter: UInt8 = UInt8(ascii: ","), typed: Bool = false, records: String? = nil) {
+    /// The source's format whatever its name (`set import-format`); nil: by extension, else by
+    /// the first bytes (SourceFormat.of).
+    public var format: SourceFormat? = nil
+    public init(delimiter: UInt8 = UInt8(ascii: ","), typed: Bool = false, records: String? = nil, format: SourceFormat? = nil) {
         self.records = records
+        self.format = format
         self.delimiter = delimiter
         self.typed = typed
     }
@@ -76,16 +92,16 @@ public final class RecordSource {
 
     public init(path: String, format: SourceFormat? = nil, csv options: CSVSourceOptions = .init()) throws(SourceError) {
         self.path = path
-        let format = format ?? SourceFormat.of(path: path)
+        let format = format ?? options.format ?? SourceFormat.of(path: path)
         self.format = format
         csvOptions = options
         switch format {
-        case .json:
+        case .json, .ndjson:
             do throws(JSONError) {
-                if let key = options.records {
+                if let key = options.records, format == .json {
                     json = JSONStreamReader(source: try NestedArraySource(path: path, key: key), name: path, layout: .array)
                 } else {
-                    json = try ImportFile.open(path)
+                    json = try ImportFile.open(path, layout: format == .ndjson ? .ndjson : .auto)
                 }
             } catch { throw SourceError(error.message, line: error.line, column: error.column) }
             csv = nil
@@ -99,11 +115,16 @@ public final class RecordSource {
     }
 
     /// A CSV source from bytes in memory (tests, fuzzing).
-    public init(csvBytes: [UInt8], name: String = "<bytes>", options: CSVSourceOptions = .init()) throws(SourceError) {
+    public convenience init(csvBytes: [UInt8], name: String = "<bytes>", options: CSVSourceOptions = .init()) throws(SourceError) {
+        try self.init(csvSource: BytesSource(csvBytes), name: name, options: options, bufferSize: 64 << 10)
+    }
+
+    /// A CSV source from any byte stream (a gzipped export job download, say).
+    public init(csvSource source: any ByteSource, name: String, options: CSVSourceOptions = .init(), bufferSize: Int = 1 << 20) throws(SourceError) {
         path = name
         format = .csv
         csvOptions = options
-        let reader = CSVReader(bytes: csvBytes, name: name, options: .init(delimiter: options.delimiter))
+        let reader = CSVReader(source: source, name: name, options: .init(delimiter: options.delimiter), bufferSize: bufferSize)
         csv = reader
         json = nil
         header = try Self.readHeader(reader)
@@ -114,6 +135,10 @@ public final class RecordSource {
         do { record = try reader.nextRecord() } catch { throw SourceError(error.message, line: error.line) }
         guard let record else { throw SourceError("\(reader.name) is empty: a CSV file starts with a header row naming its columns", line: 1) }
         if let problem = record.problem { throw SourceError("the header row: \(problem)", line: record.line) }
+        if let first = record.fields.first?.first, first == "[" || first == "{" {
+            // JSON read as CSV would make one strange column and users without fields.
+            throw SourceError("the header row starts with '\(first)': this looks like JSON, not CSV (set import-format json or ndjson to read it as JSON)", line: record.line)
+        }
         var seen: [String: Int] = [:]
         for (i, name) in record.fields.enumerated() {
             if name.isEmpty { throw SourceError("column \(i + 1) of the header row has no name (every column needs one)", line: record.line) }

@@ -15,6 +15,9 @@ public struct CSVOptions: Sendable, Equatable {
     public var bom = false
     /// OWASP CSV-injection guard: a cell starting with `= + - @`, tab or CR gets a leading `'`.
     public var formulaGuard = true
+    /// Auth0's export-job escaping: every string value (not the header, not ISO 8601 dates)
+    /// quoted and prefixed with `'`, whatever it starts with.
+    public var escapeEveryString = false
 
     public init() {}
 }
@@ -341,6 +344,8 @@ public enum CSV {
     /// empty field is `""`: an empty line is no record to a reader).
     public static func record(_ fields: [String], options: CSVOptions) -> [UInt8] {
         var out: [UInt8] = []
+        var options = options
+        options.escapeEveryString = false
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(options.delimiter) }
             appendField(f, to: &out, options: options)
@@ -365,8 +370,8 @@ public enum CSV {
     }
 
     static func appendField(utf8 u: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], options: CSVOptions, guardFormula: Bool = true) {
-        let risky = guardFormula && options.formulaGuard && !u.isEmpty &&
-            (u[0] == UInt8(ascii: "=") || u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-") || u[0] == UInt8(ascii: "@") || u[0] == 0x09 || u[0] == 0x0D)
+        let risky = guardFormula && (options.escapeEveryString ? !isISODate(u) : options.formulaGuard && !u.isEmpty &&
+            (u[0] == UInt8(ascii: "=") || u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-") || u[0] == UInt8(ascii: "@") || u[0] == 0x09 || u[0] == 0x0D))
         // A leading U+FEFF is quoted: at the start of a file, readers take it for a byte-order mark.
         var needsQuotes = risky || (u.count >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
         if !needsQuotes {
@@ -386,6 +391,18 @@ public enum CSV {
             out.append(b)
         }
         out.append(0x22)
+    }
+}
+
+extension CSV {
+    /// `YYYY-MM-DDTHH:MM:SS[.fff]Z`, as Auth0 writes its dates.
+    static func isISODate(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard u.count >= 20, u.count <= 30, u[u.count - 1] == UInt8(ascii: "Z") else { return false }
+        func digits(_ r: Range<Int>) -> Bool { r.allSatisfy { u[$0] >= 0x30 && u[$0] <= 0x39 } }
+        guard digits(0..<4), u[4] == UInt8(ascii: "-"), digits(5..<7), u[7] == UInt8(ascii: "-"), digits(8..<10), u[10] == UInt8(ascii: "T"),
+              digits(11..<13), u[13] == UInt8(ascii: ":"), digits(14..<16), u[16] == UInt8(ascii: ":"), digits(17..<19) else { return false }
+        if u.count == 20 { return true }
+        return u[19] == UInt8(ascii: ".") && u.count > 21 && digits(20..<(u.count - 1))
     }
 }
 

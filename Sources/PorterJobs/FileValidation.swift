@@ -36,11 +36,11 @@ public enum FileValidation {
 
     /// Calls `line` with each problem to show, formatted as `FILE:LINE:COLUMN: user N: …`;
     /// throws for a file that is not JSON (with its position).
-    public static func run(path: String, name: String? = nil, all: Bool, strict: Bool, line: (String) -> Void) throws -> Summary {
+    public static func run(path: String, name: String? = nil, layout: JSONStreamReader.Layout = .auto, all: Bool, strict: Bool, line: (String) -> Void) throws -> Summary {
         let shown = name ?? path
         var summary = Summary(strict: strict, path: shown)
         let reader: JSONStreamReader
-        do { reader = try ImportFile.open(path) } catch { throw TenantError(error.message) }
+        do { reader = try ImportFile.open(path, layout: layout) } catch { throw TenantError(error.message) }
         var validator = ImportValidator()
         var printed = 0
         do {

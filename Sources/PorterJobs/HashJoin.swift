@@ -158,10 +158,39 @@ public struct HashJoin {
         try db.execute(sql: "COMMIT")
     }
 
-    func join(_ db: Database, _ report: inout Report, _ problems: TableWriter, _ output: AtomicFile) throws {
+    /// Whether the profiles are an export job's CSV (`format: csv`): by the name (`.csv`,
+    /// `.csv.gz`), else, for an uncompressed file, by its first bytes.
+    var profilesAreCSV: Bool {
+        let lower = profilesPath.lowercased()
+        if lower.hasSuffix(".gz") { return lower.hasSuffix(".csv.gz") || lower.hasSuffix(".tsv.gz") }
+        return SourceFormat.of(path: profilesPath) == .csv
+    }
+
+    /// The profiles one by one (an export job's CSV row rebuilt as its profile), with their line.
+    func profiles() throws -> () throws -> (value: JSON, line: Int, problem: String?)? {
+        let gz = profilesPath.hasSuffix(".gz")
+        if profilesAreCSV {
+            let source: RecordSource
+            do {
+                source = gz ? try RecordSource(csvSource: try GunzipSource(path: profilesPath), name: profilesPath)
+                            : try RecordSource(path: profilesPath, format: .csv)
+            } catch let e as SourceError {
+                throw TenantError("\(profilesPath):\(e.line):\(e.column): \(e.message) (nothing was imported)")
+            } catch {
+                throw TenantError("\(profilesPath): \(error)")
+            }
+            return {
+                do throws(SourceError) {
+                    guard let r = try source.next() else { return nil }
+                    return (ExportJobCSV.profile(r.row), r.line, r.problem)
+                } catch {
+                    throw TenantError("\(self.profilesPath):\(error.line):\(error.column): \(error.message) (nothing was imported)")
+                }
+            }
+        }
         let reader: JSONStreamReader
         do {
-            if profilesPath.hasSuffix(".gz") {
+            if gz {
                 // An export job's download, as it comes.
                 reader = JSONStreamReader(source: try GunzipSource(path: profilesPath), name: profilesPath, layout: .auto)
             } else {
@@ -172,18 +201,37 @@ public struct HashJoin {
         } catch {
             throw TenantError("\(profilesPath): \(error)")
         }
+        return {
+            do {
+                guard let e = try reader.next() else { return nil }
+                return (e.value, e.line, nil)
+            } catch let e as JSONError {
+                throw TenantError("\(self.profilesPath):\(e.line):\(e.column): \(e.message) (nothing was imported)")
+            }
+        }
+    }
+
+    func join(_ db: Database, _ report: inout Report, _ problems: TableWriter, _ output: AtomicFile) throws {
+        let next = try profiles()
         let lookup = try db.makeStatement(sql: "SELECT rowid, connection, email, hash, line FROM hashes WHERE id = ?")
         let use = try db.makeStatement(sql: "UPDATE hashes SET used = 1 WHERE rowid = ?")
         var text: [UInt8] = []
         try db.execute(sql: "BEGIN")
         do {
-            while let e = try reader.next() {
+            while let e = try next() {
                 report.profiles += 1
                 if report.profiles % 50_000 == 0 {
                     if isCancelled() { throw Cancelled() }
                     try db.execute(sql: "COMMIT; BEGIN")
                 }
                 let line = JSON.int(Int64(e.line))
+                if let why = e.problem {
+                    // A CSV row that cannot be read (wrong field count, bad quotes): held back, with its line.
+                    report.notUsers += 1
+                    report.heldBack += 1
+                    try problems.writeObject(["problem": "unreadable_row", "line": line, "message": .string(why), "action": "held back"])
+                    continue
+                }
                 guard case .object = e.value else {
                     report.notUsers += 1
                     report.heldBack += 1
@@ -253,8 +301,6 @@ public struct HashJoin {
                 report.joined += 1
                 try write(user, &text, output)
             }
-        } catch let e as JSONError {
-            throw TenantError("\(profilesPath):\(e.line):\(e.column): \(e.message) (nothing was imported)")
         }
         try db.execute(sql: "COMMIT")
     }

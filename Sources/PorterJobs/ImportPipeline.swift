@@ -32,7 +32,9 @@ public struct ImportRequest: Sendable {
 
     /// Where the journal and the job files live: beside the input.
     public var workDirectory: String { path + ".porter-import" }
-    public var errorsPath: String { path + ".errors.json" }
+    /// Where the failed users go; nil: FILE.errors.json.
+    public var errorsFile: String?
+    public var errorsPath: String { errorsFile ?? path + ".errors.json" }
 }
 
 public struct ImportReport: Sendable {

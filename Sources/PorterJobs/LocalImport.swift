@@ -37,9 +37,10 @@ public enum LocalImport {
     }
 
     /// `isCancelled` (Ctrl-C): see LocalTenant.runImport; throws ``ImportCancelled``.
-    public static func run(_ tenant: LocalTenant, path: String, options: ImportOptions, resume: Bool, progress: ((Int) -> Void)?,
+    /// `errorsPath`: where the failed users go (default FILE.errors.json).
+    public static func run(_ tenant: LocalTenant, path: String, options: ImportOptions, resume: Bool, errorsPath: String? = nil, progress: ((Int) -> Void)?,
                            isCancelled: (() -> Bool)? = nil, total: ((Int) -> Void)? = nil) throws -> Report {
-        try run(tenant, path: path, errorsPath: path + ".errors.json", invalid: nil, options: options, resume: resume, progress: progress,
+        try run(tenant, path: path, errorsPath: errorsPath ?? path + ".errors.json", invalid: nil, options: options, resume: resume, progress: progress,
                 isCancelled: isCancelled, total: total)
     }
 
@@ -101,7 +102,7 @@ extension LocalImport {
     /// is imported as any file is (all or nothing for the file, per-user errors); both files go
     /// when the job ends, and stay for `--resume` after a crash.
     public static func run(_ tenant: LocalTenant, source path: String, mapping: ImportMapping, csv: CSVSourceOptions, options: ImportOptions, resume: Bool,
-                           progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil, total: ((Int) -> Void)? = nil) throws -> Report {
+                           errorsPath: String? = nil, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil, total: ((Int) -> Void)? = nil) throws -> Report {
         let mapped = path + ".porter-mapped.json"
         let invalidPath = path + ".porter-mapped.invalid.ndjson"
         var invalid = 0
@@ -125,7 +126,7 @@ extension LocalImport {
                 unlink(invalidPath)
             }
         }
-        return try run(tenant, path: mapped, errorsPath: path + ".errors.json", invalid: Invalid(path: invalidPath, count: invalid),
+        return try run(tenant, path: mapped, errorsPath: errorsPath ?? path + ".errors.json", invalid: Invalid(path: invalidPath, count: invalid),
                        options: options, resume: resume, progress: progress, isCancelled: isCancelled, total: total)
     }
 

@@ -39,12 +39,15 @@ public struct Session {
     public var importDelimiter: UInt8?
     /// JSON sources' records: the array under this top-level key (`set import-records`); nil: the top level.
     public var importRecords: String?
+    /// Sources' format whatever their name, standard input included (`set import-format`); nil
+    /// = auto: by extension, else by the first bytes.
+    public var importFormat: SourceFormat?
     /// The source last previewed, validated or imported: `map` and `eval-row` try expressions on it.
     public var lastSource: String?
 
     /// The CSV reading options for `path`.
     public func csvSource(for path: String) -> CSVSourceOptions {
-        CSVSourceOptions(delimiter: importDelimiter ?? (path.lowercased().hasSuffix(".tsv") ? 9 : UInt8(ascii: ",")), typed: csvTypes, records: importRecords)
+        CSVSourceOptions(delimiter: importDelimiter ?? (path.lowercased().hasSuffix(".tsv") ? 9 : UInt8(ascii: ",")), typed: csvTypes, records: importRecords, format: importFormat)
     }
 
     public init() {}

@@ -1,9 +1,11 @@
+import PorterFormats
+
 /// Every `set` option, declared once: `set`, `show`, `save`, `help set` and completion read it.
 enum SessionOption: String, CaseIterable {
     case preview, delimiter, bom, formulaGuard = "formula-guard", lineEnding = "line-ending", pretty, onError = "on-error"
     case quiet, timing, expanded, pager
     case csvTypes = "csv-types", importDelimiter = "import-delimiter"
-    case importRecords = "import-records"
+    case importRecords = "import-records", importFormat = "import-format"
 
     var name: String { rawValue }
 
@@ -17,6 +19,7 @@ enum SessionOption: String, CaseIterable {
         case .expanded: return "auto|on|off"
         case .importDelimiter: return "auto|CHAR|tab"
         case .importRecords: return "none|KEY"
+        case .importFormat: return "auto|csv|json|ndjson"
         default: return "on|off"
         }
     }
@@ -47,6 +50,7 @@ enum SessionOption: String, CaseIterable {
         case .pager: return "page output taller than the terminal through $PAGER (default: less -FRX), interactive shell only"
         case .csvTypes: return "CSV sources: cells that are JSON numbers or true/false become numbers and booleans (off: every cell is text)"
         case .importDelimiter: return "CSV sources' field delimiter (auto: tab for .tsv files, else comma)"
+        case .importFormat: return "sources' format, standard input included (import -, validate -): auto reads .csv/.tsv/.txt as CSV and .json/.ndjson/.jsonl as JSON, anything else (standard input too) as JSON if its first character is [ or {, else as CSV; csv, json (an array, or NDJSON) or ndjson read every source so"
         case .importRecords: return "JSON sources: the records are the array under this key of the file's top-level object ('users' for Firebase's auth:export and Keycloak's realm export); none: the file's top level"
         }
     }
@@ -76,6 +80,7 @@ enum SessionOption: String, CaseIterable {
         case .csvTypes: return flag(s.csvTypes)
         case .importDelimiter: return s.importDelimiter.map { $0 == 9 ? "tab" : String(UnicodeScalar($0)) } ?? "auto"
         case .importRecords: return s.importRecords ?? "none"
+        case .importFormat: return s.importFormat?.rawValue ?? "auto"
         }
     }
 
@@ -115,6 +120,10 @@ enum SessionOption: String, CaseIterable {
         case .importRecords:
             guard !v.isEmpty else { throw ShellError("import-records takes a key of the file's top-level object, or none") }
             s.importRecords = v == "none" ? nil : v
+        case .importFormat:
+            if v == "auto" { s.importFormat = nil; return }
+            guard let f = SourceFormat(rawValue: v) else { throw ShellError("import-format takes auto, csv, json or ndjson, not '\(v)'") }
+            s.importFormat = f
         }
     }
 

@@ -36,9 +36,10 @@ extension Shell {
         rest.positionals[0] = joined
         rest.values["--hashes"] = nil
         // The joined users are in Auth0's schema already: the session's maps are not for them.
-        let maps = session.mapping
+        let maps = session.mapping, format = session.importFormat
         session.mapping = ImportMapping()
-        defer { session.mapping = maps }
+        session.importFormat = nil
+        defer { session.mapping = maps; session.importFormat = format }
         try importFile(rest)
         unlink(joined)
         if let f = report?.failure { throw ShellError(f) }

@@ -38,20 +38,34 @@ extension Shell {
     func importFile(_ a: Invocation) throws {
         guard let path = a[0] else { throw ShellError("usage: import FILE") }
         if a.values["--hashes"] != nil { return try importWithHashes(a) }
-        let upsert = a.has("--upsert"), externalID = a.values["--external-id"], sendEmail = a.has("--send-completion-email"), resume = a.has("--resume")
+        if path == "-" {
+            // Standard input, read in its format (set import-format) through a copy; failed users go to ./stdin.errors.json.
+            if a.has("--resume") { throw ShellError("standard input cannot be resumed: save it to a file, import that, and --resume it if it is interrupted") }
+            let copy = try StandardInputCopy()
+            defer { copy.remove() }
+            return try importSource(a, path: copy.path, name: "standard input", errorsPath: "stdin.errors.json", remembered: false)
+        }
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError("no such file: \(path)") }
+        try importSource(a, path: path, name: path, errorsPath: path + ".errors.json", remembered: true)
+    }
+
+    /// `import` of a file (`name` in messages; `remembered`: the source `map` and `eval-row` try expressions on).
+    func importSource(_ a: Invocation, path: String, name: String, errorsPath: String, remembered: Bool) throws {
+        let upsert = a.has("--upsert"), externalID = a.values["--external-id"], sendEmail = a.has("--send-completion-email"), resume = a.has("--resume")
         let t = try tenant()
         guard let connectionName = session.connection else { throw ShellError("choose a database connection first: use CONNECTION") }
         let connection = try t.connection(named: connectionName)
         let mapped = readsThroughMaps(path)
-        if mapped { session.lastSource = path }
+        if mapped && remembered { session.lastSource = path }
         if let local = t as? LocalTenant {
             // The embedded tenant imports the whole file in one job, batch by batch.
-            try importLocally(local, path: path, options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail),
+            try importLocally(local, path: path, name: name, errorsPath: errorsPath,
+                              options: ImportOptions(connectionID: connection.id, upsert: upsert, externalID: externalID, sendCompletionEmail: sendEmail),
                               resume: resume, mapped: mapped)
             return
         }
         var request = ImportRequest(path: path, connectionID: connection.id)
+        request.errorsFile = errorsPath
         if mapped {
             request.mapping = session.mapping
             request.csv = session.csvSource(for: path)
@@ -64,19 +78,29 @@ extension Shell {
         let progress = Progress(console: console, label: "importing", total: nil)
         var shown = 0
         pipeline.problem = { [console] p in
-            if shown < 20 { console.print(FileValidation.located(p, file: path)) }
+            if shown < 20 { console.print(FileValidation.located(p, file: name)) }
             shown += 1
         }
         pipeline.status = { [console] in console.note($0) }
         pipeline.progress = { done, total in progress.total = total; progress.update(done) }
         pipeline.isCancelled = isCancelled
-        let report = try running(progress, cancelled: "import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user") {
-            try pipeline.run()
+        let report = try running(progress, cancelled: remembered ? "import interrupted; jobs already started keep running. 'import \(path) --resume' continues without losing or repeating a user"
+                                                                : "import interrupted; jobs already started keep running (standard input cannot be resumed)") {
+            try withSourceName(path: path, name: name) { try pipeline.run() }
         }
         if shown > 20 { console.print("… \(shown - 20) more problems (all of them are in \(request.errorsPath))") }
         console.print(report.summaryLine)
         // Any user not taken fails the command, so scripts and cron see it (--keep-going too).
         if let f = report.failure { throw ShellError(f) }
+    }
+
+    /// Runs `body`, naming the source `name` (and its format, when it is standard input) in the errors it throws instead of `path`.
+    func withSourceName<T>(path: String, name: String, _ body: () throws -> T) throws -> T {
+        guard name != path else { return try body() }
+        do { return try body() } catch let e as TenantError {
+            let format = session.importFormat.map { "\($0.displayName), set import-format \($0.rawValue)" } ?? "\(SourceFormat.of(path: path).displayName), by its first character (set import-format csv, json or ndjson to say which)"
+            throw ShellError("\(name) read as \(format): " + e.message.replacingOccurrences(of: path, with: name))
+        }
     }
 
     /// Runs a long job under a progress line, which ends however the job does; Ctrl-C becomes
@@ -90,15 +114,17 @@ extension Shell {
         }
     }
 
-    func importLocally(_ t: LocalTenant, path: String, options: ImportOptions, resume: Bool, mapped: Bool) throws {
+    func importLocally(_ t: LocalTenant, path: String, name: String, errorsPath: String, options: ImportOptions, resume: Bool, mapped: Bool) throws {
         let progress = Progress(console: console, label: "importing", total: nil)
         let report = try running(progress, cancelled: "import cancelled") {
-            if mapped {
-                return try LocalImport.run(t, source: path, mapping: session.mapping, csv: session.csvSource(for: path), options: options, resume: resume,
-                                           progress: { progress.update($0) }, isCancelled: isCancelled, total: { progress.total = $0 })
+            try withSourceName(path: path, name: name) {
+                if mapped {
+                    return try LocalImport.run(t, source: path, mapping: session.mapping, csv: session.csvSource(for: path), options: options, resume: resume,
+                                               errorsPath: errorsPath, progress: { progress.update($0) }, isCancelled: isCancelled, total: { progress.total = $0 })
+                }
+                return try LocalImport.run(t, path: path, options: options, resume: resume, errorsPath: errorsPath, progress: { progress.update($0) },
+                                           isCancelled: isCancelled, total: { progress.total = $0 })
             }
-            return try LocalImport.run(t, path: path, options: options, resume: resume, progress: { progress.update($0) }, isCancelled: isCancelled,
-                                       total: { progress.total = $0 })
         }
         console.print(report.summaryLine)
         if let f = report.failure { throw ShellError(f) }
@@ -106,15 +132,20 @@ extension Shell {
 
     func validate(_ a: Invocation) throws {
         let w = a.positionals
-        // '-' is standard input.
-        let path = w[0] == "-" ? "/dev/stdin" : w[0]
-        let s: FileValidation.Summary
-        if w[0] == "-" ? !session.mapping.isIdentity : readsThroughMaps(path) {
-            if w[0] != "-" { session.lastSource = path }
-            s = try FileValidation.run(path: path, name: w[0], mapping: session.mapping, format: w[0] == "-" ? .json : nil, csv: session.csvSource(for: path),
-                                       all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
-        } else {
-            s = try FileValidation.run(path: path, name: w[0], all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+        // '-' is standard input, read in its format (set import-format) through a copy.
+        var copy: StandardInputCopy?
+        if w[0] == "-" { copy = try StandardInputCopy() }
+        defer { copy?.remove() }
+        let path = copy?.path ?? w[0]
+        let name = copy == nil ? w[0] : "standard input"
+        let s: FileValidation.Summary = try withSourceName(path: path, name: name) {
+            if readsThroughMaps(path) {
+                if copy == nil { session.lastSource = path }
+                return try FileValidation.run(path: path, name: copy == nil ? nil : "-", mapping: session.mapping, csv: session.csvSource(for: path),
+                                              all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
+            }
+            return try FileValidation.run(path: path, name: copy == nil ? nil : "-", layout: session.importFormat == .ndjson ? .ndjson : .auto,
+                                          all: a.has("--all"), strict: a.has("--strict")) { [console] in console.print($0) }
         }
         if let h = s.hiddenLine { console.print(h) }
         console.print(s.summaryLine)

@@ -116,7 +116,7 @@ extension Shell {
             }
         }
         let rejected = users.filter(\.rejected).count
-        console.note("\(users.count) user\(users.count == 1 ? "" : "s") of \(path) (\(source.records.format == .csv ? "CSV" : "JSON"), " +
+        console.note("\(users.count) user\(users.count == 1 ? "" : "s") of \(path) (\(source.records.format.displayName), " +
                      (session.mapping.isIdentity ? "no maps: as they are" : "\(session.mapping.maps.count) map\(session.mapping.maps.count == 1 ? "" : "s")") +
                      "): \(users.count - rejected) valid, \(rejected) that Auth0 would reject; secrets shown as *****; 'validate \(path)' checks the whole file")
     }
@@ -177,6 +177,6 @@ extension Shell {
     /// Whether `import FILE` / `validate FILE` read FILE through the maps: a CSV always (the
     /// identity builds users from its header), JSON when maps are set.
     func readsThroughMaps(_ path: String) -> Bool {
-        MappedSource.needed(path: path, mapping: session.mapping)
+        MappedSource.needed(path: path, mapping: session.mapping, format: session.importFormat)
     }
 }

@@ -416,7 +416,10 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
             }
             let names = fields.map { $0.exportAs ?? $0.name }
             // Fast compression: the file is a download that lives for minutes.
-            let writer = try TableWriter(path: file, format: format == "csv" ? .csv : .ndjson, columns: names, force: true, compressionLevel: 1)
+            // CSV as Auth0 writes it: every string quoted and prefixed with ' (OWASP), its dates apart.
+            var csv = CSVOptions()
+            csv.escapeEveryString = true
+            let writer = try TableWriter(path: file, format: format == "csv" ? .csv : .ndjson, columns: names, csv: csv, force: true, compressionLevel: 1)
             var n = 0, reported = 0
             struct LimitReached: Error {}
             let write = ExportJobWriter(writer: writer, fields: fields)

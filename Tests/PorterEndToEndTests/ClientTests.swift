@@ -88,16 +88,7 @@ import Testing
         // Slow jobs (batches of 50 users, 100 ms apart), so the kill lands mid-import.
         let s = try ServeTests.Server(dir: p.dir, environment: ["PORTER_TEST_IMPORT_BATCH": "50", "PORTER_TEST_IMPORT_PAUSE_MS": "100"])
         let remote = "connect http://127.0.0.1:\(s.port)"
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: Porter.binary)
-        child.arguments = ["-c", "\(remote); import users.json"]
-        child.currentDirectoryURL = URL(fileURLWithPath: p.dir)
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in credentials(p) { env[k] = v }
-        child.environment = env
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
+        let child = try p.start(["-c", "\(remote); import users.json"], env: credentials(p))
         let journal = p.dir + "/users.json.porter-import/journal.json"
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, !((try? p.read("users.json.porter-import/journal.json"))?.contains("\"running\"") ?? false) { usleep(20_000) }

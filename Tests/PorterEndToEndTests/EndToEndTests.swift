@@ -45,6 +45,27 @@ struct Porter {
         return Result(out: String(decoding: o, as: UTF8.self), err: String(decoding: r, as: UTF8.self), status: p.terminationStatus)
     }
 
+    /// Starts porter in the background (to be killed mid-way), in this directory with this
+    /// environment as `run` sets it, its output discarded.
+    func start(_ args: [String], env: [String: String] = [:]) throws -> Process {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: Porter.binary)
+        child.arguments = args
+        child.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var e = ProcessInfo.processInfo.environment
+        e["PORTER_TENANT"] = dir + "/tenant.sqlite"
+        e["HOME"] = dir
+        e["XDG_STATE_HOME"] = dir + "/state"
+        e["XDG_DATA_HOME"] = dir + "/data"
+        for (k, v) in env { e[k] = v }
+        child.environment = e
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        child.standardInput = FileHandle.nullDevice
+        try child.run()
+        return child
+    }
+
     func write(_ name: String, _ text: String) throws { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
     func read(_ name: String) throws -> String { try String(contentsOfFile: dir + "/" + name, encoding: .utf8) }
 }

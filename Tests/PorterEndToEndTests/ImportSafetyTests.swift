@@ -25,16 +25,7 @@ import PorterRandom
     /// rewrites the journal as if the kill had come during that job's upload: the tenant got
     /// the upload (its first users exist), porter never learnt the job's id.
     func interruptDuringUpload(_ p: Porter, _ remote: String, upsert: Bool) throws {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: Porter.binary)
-        child.arguments = ["-c", "\(remote); import users.json" + (upsert ? " --upsert" : "")]
-        child.currentDirectoryURL = URL(fileURLWithPath: p.dir)
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in credentials(p) { env[k] = v }
-        child.environment = env
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
+        let child = try p.start(["-c", "\(remote); import users.json" + (upsert ? " --upsert" : "")], env: credentials(p))
         let journal = "users.json.porter-import/journal.json"
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, !((try? p.read(journal))?.contains("\"running\"") ?? false) { usleep(10_000) }
@@ -93,16 +84,7 @@ import PorterRandom
             let s = try ServeTests.Server(dir: p.dir, environment: ["PORTER_TEST_IMPORT_BATCH": "50", "PORTER_TEST_IMPORT_PAUSE_MS": "40"])
             let remote = "connect http://127.0.0.1:\(s.port)"
             let flag = upsert ? " --upsert" : ""
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: Porter.binary)
-            child.arguments = ["-c", "\(remote); import users.json" + flag]
-            child.currentDirectoryURL = URL(fileURLWithPath: p.dir)
-            var env = ProcessInfo.processInfo.environment
-            for (k, v) in credentials(p) { env[k] = v }
-            child.environment = env
-            child.standardOutput = FileHandle.nullDevice
-            child.standardError = FileHandle.nullDevice
-            try child.run()
+            let child = try p.start(["-c", "\(remote); import users.json" + flag], env: credentials(p))
             let delay = random() % 2_000_000
             usleep(UInt32(delay))
             kill(child.processIdentifier, SIGKILL)

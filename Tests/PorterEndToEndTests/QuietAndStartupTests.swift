@@ -42,7 +42,7 @@ import Testing
         let p = try Porter()
         let r = try p.run(["help", "import"])
         #expect(r.status == 0)
-        #expect(r.out.hasPrefix("import FILE [--upsert]"))
+        #expect(r.out.hasPrefix("import FILE|- [--upsert]"))
         #expect(try p.run(["help", "nosuch"]).status == 64)
     }
 

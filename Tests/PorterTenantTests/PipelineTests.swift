@@ -145,7 +145,10 @@ import PorterTenant
             try Gunzip.decompress(from: dir + "/job.gz", to: dir + "/job.out")
             let got = try Data(contentsOf: URL(fileURLWithPath: dir + "/job.out"))
             let names = fields.map { $0.exportAs ?? $0.name }
-            let expected = TableWriterOutput(dir + "/expected", format: format == "csv" ? .csv : .ndjson, columns: names)
+            // Export jobs write CSV as Auth0 does: every string quoted and prefixed with ', its dates apart.
+            var auth0 = CSVOptions()
+            auth0.escapeEveryString = true
+            let expected = TableWriterOutput(dir + "/expected", format: format == "csv" ? .csv : .ndjson, columns: names, csv: auth0)
             try t.forEachUser(query: .everyone, connectionName: nil) { user in
                 if fields.isEmpty {
                     try expected.writer.writeObject(user)
@@ -165,9 +168,9 @@ import PorterTenant
     struct TableWriterOutput {
         let path: String
         let writer: TableWriter
-        init(_ path: String, format: OutputFormat, columns: [String]) {
+        init(_ path: String, format: OutputFormat, columns: [String], csv: CSVOptions = .init()) {
             self.path = path
-            writer = try! TableWriter(path: path, format: format, columns: columns, force: true)
+            writer = try! TableWriter(path: path, format: format, columns: columns, csv: csv, force: true)
         }
         func finish() throws -> Data {
             try writer.finish()

@@ -1,7 +1,8 @@
 # Shared helpers for scripts/bench/*: build once, time commands, print ratios.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DATA="$ROOT/bench-data"
+# Generated files (never committed): $PORTER_BENCH_DATA, else bench-data/ in the checkout.
+DATA="${PORTER_BENCH_DATA:-$ROOT/bench-data}"
 mkdir -p "$DATA"
 
 build_release() {
