@@ -33,4 +33,7 @@ extension EndToEndTests {
 
     /// At 60x20: expanded display, the pager, the start-up file, a path with a space, history kept on a kill.
     @Test func expandedDisplayPagerStartupFileAndCompletionInATerminal() throws { try drive("pty_display.py") }
+
+    /// diff's progress line: reading, then comparing with done/total, the total both sides' users.
+    @Test func diffProgressShowsTheTotalOfBothSides() throws { try drive("pty_diff.py") }
 }
