@@ -16,6 +16,12 @@ public struct DiffSide {
     /// Hands every user over as its JSON text instead (valid during the call), for a side that
     /// has it already (the local tenant's stored profiles): sorted without a parse.
     public var forEachText: (((UnsafeRawBufferPointer) throws -> Void) throws -> Void)?
+    /// The side can be read on another thread while the caller reads the other side (its
+    /// reading touches nothing the caller's thread uses: a file, a local tenant).
+    public var concurrent = false
+    /// How many users the side has, when it can tell without reading them all (a tenant,
+    /// through its query): the total of diff's progress while reading. Called only with progress.
+    public var count: (() throws -> Int)?
 
     public init(name: String, inKeyOrder: Bool = false, forEach: @escaping ((JSON) throws -> Void) throws -> Void) {
         self.name = name
@@ -35,7 +41,7 @@ extension DiffSide {
     /// Users of a JSON array or NDJSON file (Auth0's import schema, or a porter export in the
     /// json, ndjson or import format), gzipped when the name ends in `.gz`.
     public static func file(_ path: String) -> DiffSide {
-        DiffSide(name: path) { body in
+        var side = DiffSide(name: path) { body in
             do {
                 let reader = path.hasSuffix(".gz") ? JSONStreamReader(source: try GunzipSource(path: path), name: path) : try ImportFile.open(path)
                 while let e = try reader.next() { try body(e.value) }
@@ -47,6 +53,8 @@ extension DiffSide {
                 throw TenantError(e.message)
             }
         }
+        side.concurrent = true
+        return side
     }
 
     /// Records of a CSV or any JSON source through the session's import mapping (`map FIELD =
@@ -74,12 +82,17 @@ extension DiffSide {
     public static func tenant(_ t: any Tenant, connection: String?, name: String, scratchDirectory: String = NSTemporaryDirectory(),
                               isCancelled: @escaping () -> Bool = { false }, onStatus: @escaping (String) -> Void = { _ in }) -> DiffSide {
         if let local = t as? LocalTenant {
-            return DiffSide(name: name) { body in try local.forEachProfileText(query: .everyone, connectionName: connection, body) }
+            var side = DiffSide(name: name) { body in try local.forEachProfileText(query: .everyone, connectionName: connection, body) }
+            side.concurrent = true
+            side.count = { try local.count(query: .everyone, connectionName: connection) }
+            return side
         }
         var source = UserSource(tenant: t, query: .everyone, connectionName: connection, sort: nil)
         source.isCancelled = isCancelled
         source.onStatus = onStatus
         source.scratchDirectory = scratchDirectory
-        return DiffSide(name: name) { body in try source.forEach(body) }
+        var side = DiffSide(name: name) { body in try source.forEach(body) }
+        side.count = { try t.count(query: .everyone, connectionName: connection) }
+        return side
     }
 }

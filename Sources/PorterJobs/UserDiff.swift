@@ -15,51 +15,125 @@ public struct UserDiff {
     /// Bytes of users each side holds in memory before a sorted run goes to disk.
     public var memoryBudget = 32 << 20
     public var isCancelled: () -> Bool = { false }
-    /// Users read so far, both sides together (every 1,024).
-    public var progress: ((Int) -> Void)?
+    /// Where the diff is: users read, then users compared, both sides together (every 1,024,
+    /// on the caller's thread), with the total when it is known.
+    public var progress: ((DiffProgress) -> Void)?
+    /// Two threads: one side read and sorted while the caller reads the other (when a side
+    /// allows it), and the other side's sorted users parsed ahead while comparing.
+    public var concurrent = true
 
     public init(key: DiffKey = .email) { self.key = key }
 
     public func run(source: DiffSide, tenant: DiffSide, report: @escaping (UserDifference) throws -> Void) throws -> DiffSummary {
         let started = Date()
-        let merge = Merge(key: key, report: report, isCancelled: isCancelled, progress: progress)
+        let sides = [source, tenant]
+        let stop = DiffSideReading.Stop()
+        let readings = [DiffSideReading(.source, directory: scratchDirectory, stop: stop), DiffSideReading(.tenant, directory: scratchDirectory, stop: stop)]
+        let sorters = sides.map { _ in KeySorter(directory: scratchDirectory, memoryBudget: memoryBudget) }
+        var prefetched: PrefetchedUsers?
+        defer {
+            stop.set()
+            prefetched?.stop()
+            for s in sorters { s.removeRuns() }
+            for r in readings { r.unkeyed.remove() }
+        }
         // At most one side streams straight into the merge; the others are sorted first.
         let tenantStreams = tenant.inKeyOrder
         let sourceStreams = !tenantStreams && source.inKeyOrder
-        var sorters: [KeySorter] = []
-        defer { for s in sorters { s.removeRuns() } }
-        func sorted(_ side: DiffSide, _ which: UserDifference.Side) throws -> KeySortedUsers {
-            let sorter = KeySorter(directory: scratchDirectory, memoryBudget: memoryBudget)
-            sorters.append(sorter)
-            if let forEachText = side.forEachText {
-                var reader = DiffKeyReader(key)
-                try forEachText { text in
-                    if let k = try merge.keyed(text: text, reader: &reader, which) { try sorter.add(key: k, text: text) }
-                }
-            } else {
-                try side.forEach { user in
-                    if let k = try merge.keyed(user, which) { try sorter.add(key: k, user: user) }
-                }
-            }
-            return try sorter.sorted()
+        let toSort = [0, 1].filter { $0 == 0 ? !sourceStreams : !tenantStreams }
+        // Counts known before reading (a tenant counts through its query) give a total while reading.
+        let counted: [Int?] = progress == nil ? [nil, nil] : sides.map { s in s.count.flatMap { try? $0() } }
+        let readingTotal = counted[0].flatMap { a in counted[1].map { a + $0 } }
+        let progress = progress, isCancelled = isCancelled
+        let tick: () throws -> Void = {
+            if isCancelled() { throw Cancelled() }
+            progress?(DiffProgress(phase: .reading, done: readings.reduce(0) { $0 + $1.users.load(ordering: .relaxed) }, total: readingTotal))
         }
-        let sourceSorted = sourceStreams ? nil : try sorted(source, .source)
-        let tenantSorted = tenantStreams ? nil : try sorted(tenant, .tenant)
-        if let sourceSorted, let tenantSorted {
-            merge.start(driver: .tenant, driverName: tenant.name, other: sourceSorted)
+        var sortedUsers: [KeySortedUsers?] = [nil, nil]
+        // The tenant side goes to the other thread when it can, else the source.
+        if concurrent, toSort.count == 2, let b = [1, 0].first(where: { sides[$0].concurrent }) {
+            let f = 1 - b
+            readings[f].tick = tick
+            let (side, reading, sorter) = (sides[b], readings[b], sorters[b])
+            let worker = DiffWorker { try self.sort(side, reading, sorter) }
+            do {
+                sortedUsers[f] = try sort(sides[f], readings[f], sorters[f])
+                while true {
+                    if let r = worker.wait(seconds: 0.2) { sortedUsers[b] = try r.get(); break }
+                    try tick()
+                }
+            } catch {
+                stop.set()
+                _ = worker.wait()
+                throw error
+            }
+        } else {
+            for i in toSort {
+                readings[i].tick = tick
+                sortedUsers[i] = try sort(sides[i], readings[i], sorters[i])
+            }
+        }
+        let merge = Merge(key: key, report: report, isCancelled: isCancelled, progress: progress)
+        for i in toSort {
+            try readings[i].unkeyed.replay { position, note in try merge.unkeyed(note, readings[i].side, position) }
+        }
+        if let sourceSorted = sortedUsers[0], let tenantSorted = sortedUsers[1] {
+            merge.total = readings.reduce(0) { $0 + $1.users.load(ordering: .relaxed) }
+            merge.start(driver: .tenant, driverName: tenant.name, other: otherStream(sourceSorted, &prefetched))
             while let (k, u) = try tenantSorted.next() { try merge.take(k, u) }
         } else {
-            let (driver, which, other) = tenantStreams ? (tenant, UserDifference.Side.tenant, sourceSorted!) : (source, .source, tenantSorted!)
-            merge.start(driver: which, driverName: driver.name, other: other)
+            let d = tenantStreams ? 1 : 0
+            let (driver, reading) = (sides[d], readings[d])
+            merge.total = counted[d].map { $0 + readings[1 - d].users.load(ordering: .relaxed) }
+            // The streaming side is read during the merge: its reading only checks for a Ctrl-C.
+            reading.tick = { if isCancelled() { throw Cancelled() } }
+            guard let otherSorted = sortedUsers[1 - d] else { throw TenantError("diff: no side to merge with", status: 500) }
+            merge.start(driver: reading.side, driverName: driver.name, other: otherStream(otherSorted, &prefetched))
             try driver.forEach { user in
-                if let k = try merge.keyed(user, which) { try merge.take(k, user) }
+                let position = try reading.count()
+                if let k = key.of(user) { try merge.take(k, user) } else { try merge.unkeyed(Merge.unkeyedNote(user, key), reading.side, position) }
             }
         }
         try merge.finish()
         var summary = merge.summary
+        summary.sourceUsers = readings[0].users.load(ordering: .relaxed)
+        summary.tenantUsers = readings[1].users.load(ordering: .relaxed)
         summary.runs = sorters.reduce(0) { $0 + $1.runs.count }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// The other side's sorted users, parsed ahead on another thread when concurrent.
+    func otherStream(_ sorted: KeySortedUsers, _ prefetched: inout PrefetchedUsers?) -> () throws -> (key: [UInt8], user: JSON)? {
+        guard concurrent else { return { try sorted.next() } }
+        let p = PrefetchedUsers(sorted)
+        prefetched = p
+        return { try p.next() }
+    }
+
+    /// Reads one side into its sorter (on either thread: it calls none of the caller's closures).
+    func sort(_ side: DiffSide, _ reading: DiffSideReading, _ sorter: KeySorter) throws -> KeySortedUsers {
+        if let forEachText = side.forEachText {
+            var reader = DiffKeyReader(key)
+            try forEachText { text in
+                let position = try reading.count()
+                if let k = try reader.of(text: text) {
+                    try sorter.add(key: k, text: text)
+                } else {
+                    try reading.unkeyed.add(position: position, note: Merge.unkeyedNote(try JSON.parse(buffer: text), key))
+                }
+            }
+        } else {
+            try side.forEach { user in
+                let position = try reading.count()
+                if let k = key.of(user) {
+                    try sorter.add(key: k, user: user)
+                } else {
+                    try reading.unkeyed.add(position: position, note: Merge.unkeyedNote(user, key))
+                }
+            }
+        }
+        return try sorter.sorted()
     }
 }
 
@@ -74,56 +148,43 @@ final class Merge {
     let key: DiffKey
     let report: (UserDifference) throws -> Void
     let isCancelled: () -> Bool
-    let progress: ((Int) -> Void)?
+    let progress: ((DiffProgress) -> Void)?
     var summary = DiffSummary()
-    var read = 0
     var driver: UserDifference.Side = .tenant
     var driverName = ""
-    var other: KeySortedUsers?
+    var other: (() throws -> (key: [UInt8], user: JSON)?)?
     var otherHead: (key: [UInt8], user: JSON)?
     var current: Group?
 
-    init(key: DiffKey, report: @escaping (UserDifference) throws -> Void, isCancelled: @escaping () -> Bool, progress: ((Int) -> Void)?) {
+    init(key: DiffKey, report: @escaping (UserDifference) throws -> Void, isCancelled: @escaping () -> Bool, progress: ((DiffProgress) -> Void)?) {
         self.key = key
         self.report = report
         self.isCancelled = isCancelled
         self.progress = progress
     }
 
-    /// Counts a user read from a side and gives its key; a user without one is reported here.
-    func keyed(_ user: JSON, _ side: UserDifference.Side) throws -> [UInt8]? {
-        let position = try count(side)
-        if let k = key.of(user) { return k }
-        try unkeyed(user, side, position)
-        return nil
-    }
+    /// Users compared so far and, when known, both sides' users together.
+    var compared = 0
+    var total: Int?
 
-    /// The same for a user given as JSON text.
-    func keyed(text: UnsafeRawBufferPointer, reader: inout DiffKeyReader, _ side: UserDifference.Side) throws -> [UInt8]? {
-        let position = try count(side)
-        if let k = try reader.of(text: text) { return k }
-        try unkeyed(try JSON.parse(buffer: text), side, position)
-        return nil
-    }
-
-    func count(_ side: UserDifference.Side) throws -> Int {
-        read += 1
-        if read & 1023 == 0 {
+    func comparedOne() throws {
+        compared += 1
+        if compared & 1023 == 0 {
             if isCancelled() { throw Cancelled() }
-            progress?(read)
+            progress?(DiffProgress(phase: .comparing, done: compared, total: total))
         }
-        if side == .source { summary.sourceUsers += 1; return summary.sourceUsers }
-        summary.tenantUsers += 1
-        return summary.tenantUsers
     }
 
-    func unkeyed(_ user: JSON, _ side: UserDifference.Side, _ position: Int) throws {
+    static func unkeyedNote(_ user: JSON, _ key: DiffKey) -> String {
+        "no \(key.rawValue)" + (user["email"]?.stringValue.map { " (email \($0))" } ?? user["user_id"]?.stringValue.map { " (user_id \($0))" } ?? "")
+    }
+
+    func unkeyed(_ note: String, _ side: UserDifference.Side, _ position: Int) throws {
         summary.unkeyed += 1
-        try report(UserDifference(kind: .unkeyed, key: "", side: side, count: position,
-                                  note: "no \(key.rawValue)" + (user["email"]?.stringValue.map { " (email \($0))" } ?? user["user_id"]?.stringValue.map { " (user_id \($0))" } ?? "")))
+        try report(UserDifference(kind: .unkeyed, key: "", side: side, count: position, note: note))
     }
 
-    func start(driver: UserDifference.Side, driverName: String, other: KeySortedUsers) {
+    func start(driver: UserDifference.Side, driverName: String, other: @escaping () throws -> (key: [UInt8], user: JSON)?) {
         self.driver = driver
         self.driverName = driverName
         self.other = other
@@ -133,6 +194,7 @@ final class Merge {
     var otherSide: UserDifference.Side { driver == .tenant ? .source : .tenant }
 
     func take(_ k: [UInt8], _ user: JSON) throws {
+        try comparedOne()
         guard let g = current else { current = Group(key: k, first: user, count: 1); return }
         let c = DiffKey.compare(k, g.key)
         if c == 0 { current!.count += 1; return }
@@ -150,7 +212,10 @@ final class Merge {
     }
 
     func peekOther() throws -> [UInt8]? {
-        if otherHead == nil, let o = other { otherHead = try o.next() }
+        if otherHead == nil, let o = other {
+            otherHead = try o()
+            if otherHead != nil { try comparedOne() }
+        }
         return otherHead?.key
     }
 

@@ -3,9 +3,9 @@ import Foundation
 /// One progress line on a TTY (rate, ETA); nothing when output is not a terminal.
 final class Progress {
     let console: Console
-    let label: String
+    var label: String
     var total: Int?
-    let started = Date()
+    var started = Date()
     var last = Date.distantPast
     var shown = false
     /// Set when stdout carries data (`export -`): no progress line.
@@ -33,6 +33,15 @@ final class Progress {
         line += String(format: "  %.0f/s", rate)
         console.out("\r\u{1B}[2K" + line)
         shown = true
+    }
+
+    /// A new phase of the same command (diff: reading, then comparing): its own label, total,
+    /// rate and ETA; its first update shows at once.
+    func restart(label: String, total: Int?) {
+        self.label = label
+        self.total = total
+        started = Date()
+        last = .distantPast
     }
 
     func finish() {

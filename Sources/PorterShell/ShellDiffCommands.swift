@@ -27,8 +27,18 @@ extension Shell {
         var engine = UserDiff(key: key)
         engine.isCancelled = isCancelled
         engine.scratchDirectory = FileManager.default.temporaryDirectory.path
-        let progress = Progress(console: console, label: "diffing", total: nil)
-        engine.progress = { progress.update($0) }
+        // Reading both sides (a total when both are tenants, which count through their query),
+        // then comparing (the total known: every side was counted as it was sorted).
+        let progress = Progress(console: console, label: "diffing: reading", total: nil)
+        var phase = DiffProgress.Phase.reading
+        if console.isTTY { engine.progress = { p in
+            if p.phase != phase {
+                phase = p.phase
+                progress.restart(label: "diffing: \(p.phase.rawValue)", total: p.total)
+            }
+            progress.total = p.total
+            progress.update(p.done)
+        } }
         let summary: DiffSummary
         do {
             summary = try running(progress, cancelled: "diff cancelled" + (report.map { "; \($0.path) was not written" } ?? "")) {

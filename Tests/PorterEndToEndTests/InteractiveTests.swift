@@ -36,4 +36,7 @@ extension EndToEndTests {
 
     /// Ctrl-C during validate, diff and verify --file: stopped, nothing half-written, the shell kept.
     @Test func ctrlCStopsValidateDiffAndVerifyFile() throws { try drive("pty_cancel.py") }
+
+    /// diff's progress line: reading, then comparing with done/total, the total both sides' users.
+    @Test func diffProgressShowsTheTotalOfBothSides() throws { try drive("pty_diff.py") }
 }

@@ -55,10 +55,11 @@ import PorterTenant
         return t
     }
 
-    func run(_ source: DiffSide, _ tenant: DiffSide, key: DiffKey, budget: Int = 32 << 20) throws -> (DiffSummary, [UserDifference]) {
+    func run(_ source: DiffSide, _ tenant: DiffSide, key: DiffKey, budget: Int = 32 << 20, concurrent: Bool = true) throws -> (DiffSummary, [UserDifference]) {
         var engine = UserDiff(key: key)
         engine.scratchDirectory = dir
         engine.memoryBudget = budget
+        engine.concurrent = concurrent
         var out: [UserDifference] = []
         let s = try engine.run(source: source, tenant: tenant) { out.append($0) }
         return (s, out)
@@ -231,7 +232,7 @@ import PorterTenant
         engine.scratchDirectory = scratch
         engine.memoryBudget = 16 << 10
         var seen = 0
-        engine.progress = { seen = $0 }
+        engine.progress = { seen = $0.done }
         engine.isCancelled = { seen >= 8192 }
         #expect(throws: Cancelled.self) { try engine.run(source: Self.array(users), tenant: Self.array(users.reversed())) { _ in } }
         #expect(seen >= 8192, "cancelled while sorting the second side")
@@ -335,11 +336,72 @@ import PorterTenant
             let budget = r.chance(0.5) ? 32 << 20 : 200 + r.int(2000)
             let (_, d) = try run(.file(file), tenantSide(t!, key), key: key, budget: budget)
             #expect(d.map(Self.line).sorted() == expected.sorted(), "case \(c), key \(key.rawValue), budget \(budget)")
+            // One thread or two: the same report, line for line.
+            let (_, one) = try run(.file(file), tenantSide(t!, key), key: key, budget: budget, concurrent: false)
+            #expect(one == d, "case \(c): the sequential diff reports the same lines in the same order")
             checked += 1
             expectedTotal += expected.count
         }
         #expect(checked == 200 && expectedTotal > 300, "\(expectedTotal) expected differences over \(checked) cases")
     }
+
+    /// Users without the key, past what is kept in memory (a scratch file then), on the side
+    /// read on the other thread and on the caller's: reported in order, the source's first,
+    /// with their positions, the scratch file removed.
+    @Test func usersWithoutTheKeyKeepTheirOrderPastTheMemoryLimit() throws {
+        let n = UnkeyedLog.memoryLimit + 900
+        var source: [JSON] = (0..<n).map { .object(["user_id": .string("s\($0)"), "name": "x"]) }
+        source.insert(["email": "a@x.com"], at: 10)
+        let file = try write(source, "unkeyed.ndjson", ndjson: true)
+        let tenant: [JSON] = [["user_id": "auth0|t1"], ["email": "a@x.com", "created_at": "t"], ["user_id": "auth0|t2"]]
+        let scratch = dir + "/unkeyed-scratch"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        for concurrent in [true, false] {
+            var engine = UserDiff(key: .email)
+            engine.scratchDirectory = scratch
+            engine.concurrent = concurrent
+            var out: [UserDifference] = []
+            let s = try engine.run(source: .file(file), tenant: Self.array(tenant)) { out.append($0) }
+            let unkeyed = out.filter { $0.kind == .unkeyed }
+            #expect(unkeyed.count == n + 2 && s.unkeyed == n + 2 && s.identical == 1)
+            #expect(unkeyed.prefix(n).map { $0.side } == Array(repeating: .source, count: n))
+            #expect(unkeyed.prefix(n).map { $0.count ?? 0 } == Array(1...10) + Array(12...(n + 1)), "source positions, the keyed user (11) skipped")
+            #expect(unkeyed[0].note == "no email (user_id s0)" && unkeyed[n].note == "no email (user_id auth0|t1)")
+            #expect(unkeyed.suffix(2).map { "\($0.side!.rawValue) \($0.count!)" } == ["tenant 1", "tenant 3"])
+            #expect(out.firstIndex { $0.kind == .unkeyed } == 0, "users without the key come first, before the merge's lines")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "the scratch file is removed")
+        }
+    }
+
+    /// The progress of a diff: reading, then comparing with the total of both sides, which is
+    /// what the summary counts; while reading, a total only when both sides count themselves.
+    @Test func progressEndsComparingWithTheTotalOfBothSides() throws {
+        var r = SplitMix(state: 9)
+        let users = (0..<3000).map { Self.user($0, &r) }
+        let file = try write(users.map(JSON.object), "progress.ndjson", ndjson: true)
+        let t = try importedTenant(file, name: "progress")
+        let other = try importedTenant(try write(users.prefix(2500).map(JSON.object), "progress-other.json"), name: "progress-other")
+        for (source, readingTotal) in [(DiffSide.file(file), nil as Int?), (tenantSide(other, .email), 5500)] {
+            for concurrent in [true, false] {
+                var engine = UserDiff(key: .email)
+                engine.scratchDirectory = dir
+                engine.memoryBudget = 64 << 10
+                engine.concurrent = concurrent
+                var seen: [DiffProgress] = []
+                engine.progress = { seen.append($0) }
+                let s = try engine.run(source: source, tenant: tenantSide(t, .email)) { _ in }
+                let total = s.sourceUsers + s.tenantUsers
+                let reading = seen.filter { $0.phase == .reading }, comparing = seen.filter { $0.phase == .comparing }
+                #expect(!reading.isEmpty && !comparing.isEmpty)
+                #expect(reading.allSatisfy { $0.total == readingTotal && $0.done <= total })
+                #expect(comparing.allSatisfy { $0.total == total && $0.done <= total }, "\(comparing.map { "\($0.done)/\(String(describing: $0.total))" })")
+                #expect(comparing.last!.done > total - 1024, "comparing counts every user of both sides")
+                #expect(seen.firstIndex { $0.phase == .comparing }! > seen.lastIndex { $0.phase == .reading }!, "reading, then comparing")
+                #expect(zip(comparing, comparing.dropFirst()).allSatisfy { $0.done < $1.done })
+            }
+        }
+    }
+
 }
 
 private extension SplitMix64 {
