@@ -33,6 +33,23 @@ enum Builtins {
             }
             if !d.isFinite || abs(d) >= 1e21 { return .text(NumberFormat.string(d)) }
             return .text(NumberFormat.fixed(d, digits))
+        case "toPrecision":
+            // The order of the spec's steps: undefined, then non-finite, then the range.
+            if isAbsent(args.first) { return .text(NumberFormat.string(d)) }
+            let p = JSInteger.integerOrInfinity(args[0].toNumber)
+            if !d.isFinite { return .text(NumberFormat.string(d)) }
+            guard p.isFinite, let precision = JSInteger.inRange(p, 1, 100) else {
+                throw Failure.error("RangeError: toPrecision() argument must be between 1 and 100", range)
+            }
+            return .text(NumberFormat.toPrecision(d, precision))
+        case "toExponential":
+            let given = !isAbsent(args.first)
+            let f = JSInteger.integerOrInfinity(args.first?.toNumber ?? 0)
+            if !d.isFinite { return .text(NumberFormat.string(d)) }
+            guard f.isFinite, let fraction = JSInteger.inRange(f, 0, 100) else {
+                throw Failure.error("RangeError: toExponential() argument must be between 0 and 100", range)
+            }
+            return .text(NumberFormat.toExponential(d, fraction: given ? fraction : nil))
         case "valueOf": return .number(d)
         default: throw Failure.error("TypeError: number.\(name) is not a function", range)
         }

@@ -3,17 +3,42 @@ import PorterJSON
 /// A column expression: a documented subset of JavaScript expressions (LANGUAGE.md), checked
 /// when parsed and compiled once to closures.
 public struct Expression: Sendable {
-    public let source: String
-    let compiled: Compiled
-    let slotCount: Int
-    public let limits: ExpressionLimits
+    /// Everything, behind one reference: an expression is copied for every cell it fills
+    /// (`for e in columns`), and a copy is then one retain, not seven.
+    final class Parts: Sendable {
+        let source: String
+        let compiled: Compiled
+        let slotCount: Int
+        let limits: ExpressionLimits
+        let attributePaths: [String]
+        let attributeSteps: [JSONPathStep]?
+        /// The same path, read straight from the user's JSON.
+        let path: AttributePath?
+
+        init(source: String, compiled: @escaping Compiled, slotCount: Int, limits: ExpressionLimits, attributePaths: [String],
+             attributeSteps: [JSONPathStep]?) {
+            self.source = source
+            self.compiled = compiled
+            self.slotCount = slotCount
+            self.limits = limits
+            self.attributePaths = attributePaths
+            self.attributeSteps = attributeSteps
+            path = AttributePath(attributeSteps)
+        }
+    }
+    let parts: Parts
+
+    public var source: String { parts.source }
+    var compiled: Compiled { parts.compiled }
+    var slotCount: Int { parts.slotCount }
+    public var limits: ExpressionLimits { parts.limits }
     /// `user.a.b` paths the expression reads (for completion and choosing export fields).
-    public let attributePaths: [String]
+    public var attributePaths: [String] { parts.attributePaths }
     /// When the whole expression is a plain attribute path (`user.email`), that path.
     public var attributePath: String? { attributeSteps.map(Self.pathText) }
     /// The same path as steps (`identities`, 0, `connection`): what a reader that picks values
     /// out of JSON text without parsing it all needs (the CSV export's fast path).
-    public let attributeSteps: [JSONPathStep]?
+    public var attributeSteps: [JSONPathStep]? { parts.attributeSteps }
 
     /// Parses, checks (names, methods, arity) and compiles. Errors carry the character range.
     /// `freeName` is the one free name: `user` for columns, `row` for import maps.
@@ -32,16 +57,19 @@ public struct Expression: Sendable {
         collectPaths(root, into: &paths)
         var seen = Set<String>()
         let steps = plainSteps(root).flatMap { $0.isEmpty ? nil : $0 }
-        return Expression(source: source, compiled: compiled, slotCount: parser.slotCount, limits: limits,
-                          attributePaths: paths.filter { seen.insert($0).inserted }, attributeSteps: steps)
+        return Expression(parts: Parts(source: source, compiled: compiled, slotCount: parser.slotCount, limits: limits,
+                                       attributePaths: paths.filter { seen.insert($0).inserted }, attributeSteps: steps))
     }
 
     /// Evaluates against one user. A runtime error (a TypeError in JavaScript) is a value, so one
     /// bad user does not stop an export.
     public func evaluate(user: JSON) -> Result<Value, ExpressionError> {
-        let ctx = Context(user: Value(user), slotCount: slotCount, limits: limits)
+        // A plain attribute path the data has needs no context (most columns, most users).
+        let parts = self.parts
+        if let path = parts.path, let v = path.value(in: user) { return .success(v) }
+        let ctx = Context(user: Value(user), slotCount: parts.slotCount, limits: parts.limits)
         do {
-            let v = try compiled(ctx)
+            let v = try parts.compiled(ctx)
             switch v {
             case .array, .object: try Self.checkCell(v, ctx)
             default: break

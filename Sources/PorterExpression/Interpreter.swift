@@ -154,14 +154,33 @@ struct Compiler {
             }
         case .template(let parts, let expressions):
             let compiled = try expressions.map { (e) throws(ExpressionError) -> Compiled in try compile(e) }
+            // Built in one Swift string while every piece is well-formed text (nearly always).
+            let texts = parts.compactMap(\.wellFormedText)
+            let allText = texts.count == parts.count
+            let capacity = texts.reduce(0) { $0 + $1.utf8.count } + 24 * compiled.count
             return { (ctx: Context) throws(Failure) -> Value in
-                var s = parts[0]
-                for (i, c) in compiled.enumerated() {
-                    s = s + (try c(ctx).toPrimitive(preferString: true).jsString) + parts[i + 1]
-                    try ctx.checkLength(s.count, range)
+                var inText = allText
+                var text = ""
+                if inText {
+                    text.reserveCapacity(capacity)
+                    text += texts[0]
                 }
-                try ctx.checkString(s.count, range)
-                return .string(s)
+                var s = parts[0]
+                var length = parts[0].count
+                for (i, c) in compiled.enumerated() {
+                    let piece = try c(ctx).toPrimitive(preferString: true).jsString
+                    length += piece.count + parts[i + 1].count
+                    if inText, let t = piece.wellFormedText {
+                        text += t
+                        text += texts[i + 1]
+                    } else {
+                        if inText { s = JSString(text); inText = false }
+                        s = s + piece + parts[i + 1]
+                    }
+                    try ctx.checkLength(length, range)
+                }
+                try ctx.checkString(length, range)
+                return .string(inText ? JSString(text) : s)
             }
         case .array(let elements):
             let compiled = try elements.map { (e) throws(ExpressionError) -> Compiled in try compile(e) }
@@ -198,18 +217,20 @@ struct Compiler {
             }
             let o = try compile(object)
             let ascii = name.utf8.allSatisfy { $0 < 0x80 }
-            return { (ctx: Context) throws(Failure) -> Value in
+            let mayBeMethod = Prototypes.anyName.contains(name)
+            let general: Compiled = { (ctx: Context) throws(Failure) -> Value in
                 let base = try o(ctx)
                 if base.isNullish {
                     if optional { throw Failure.shortCircuit }
                     throw Failure.error("TypeError: Cannot read properties of \(base.jsString) (reading '\(name)')", range)
                 }
-                return base.property(name, asciiName: ascii) ?? .undefined
+                return base.property(name, asciiName: ascii, mayBeMethod: mayBeMethod) ?? .undefined
             }
+            return Self.reading(n, general)
         case .index(let object, let key, let optional):
             let o = try compile(object)
             let k = try compile(key)
-            return { (ctx: Context) throws(Failure) -> Value in
+            return Self.reading(n, { (ctx: Context) throws(Failure) -> Value in
                 let base = try o(ctx)
                 if base.isNullish {
                     if optional { throw Failure.shortCircuit }
@@ -226,7 +247,7 @@ struct Compiler {
                     }
                 }
                 return base.property(key: kv.propertyKey) ?? .undefined
-            }
+            })
         case .call(let callee, let args, let optional):
             return try compileCall(callee, args, optional: optional, range: range)
         case .unary(let op, let operand):
@@ -266,6 +287,16 @@ struct Compiler {
             }
             let c = try compile(arg)
             return { ctx in .date(Builtins.makeDate(try c(ctx))) }
+        }
+    }
+
+    /// A member or element read: a plain attribute path is read straight from the user's JSON
+    /// when the data has it, `general` decides everything else.
+    static func reading(_ n: Node, _ general: @escaping Compiled) -> Compiled {
+        guard let path = AttributePath(Expression.plainSteps(n)) else { return general }
+        return { (ctx: Context) throws(Failure) -> Value in
+            if let v = path.value(in: ctx.user) { return v }
+            return try general(ctx)
         }
     }
 
@@ -480,16 +511,6 @@ enum Operators {
         return r == 0 ? (x < 0 ? -0.0 : 0) : r
     }
 
-    static func jsPow(_ x: Double, _ y: Double) -> Double {
-        if y.isNaN { return .nan }
-        if y == 0 { return 1 }
-        if (x == 1 || x == -1) && y.isInfinite { return .nan }
-        return pow(x, y)
-    }
+    /// Number::exponentiate as V8 computes it, to the last bit (fdlibm's pow, FdlibmPow).
+    static func jsPow(_ x: Double, _ y: Double) -> Double { FdlibmPow.pow(x, y) }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -157,6 +157,125 @@ enum NumberFormat {
         return (negative ? "-" : "") + m
     }
 
+    /// The exact decimal digits of a finite positive double x (no leading zeros) and the
+    /// exponent of its first digit: x = d1.d2d3… × 10^exponent. A double is m × 2^k, and for
+    /// k < 0 that is m × 5^-k / 10^-k, an integer's digits with the point moved.
+    static func exactDigits(_ x: Double) -> (digits: [UInt8], exponent: Int) {
+        let (m, k) = decompose(x)
+        var n = BigUInt(m)
+        var scale = 0 // x = n × 10^scale
+        if k >= 0 {
+            n.shiftLeft(k)
+        } else {
+            var left = -k
+            while left > 0 { // 5^13 < 2^32
+                let step = min(left, 13)
+                var p: UInt32 = 1
+                for _ in 0..<step { p *= 5 }
+                n.multiplyAdd(p, 0)
+                left -= step
+            }
+            scale = k
+        }
+        let digits = Array(n.decimal.utf8)
+        return (digits, digits.count - 1 + scale)
+    }
+
+    /// x (finite, positive) rounded to `count` significant digits, halves up (the spec's "pick
+    /// the larger n"): the digits (exactly `count`) and the exponent of the first.
+    static func significant(_ x: Double, _ count: Int) -> (digits: [UInt8], exponent: Int) {
+        var (d, e) = exactDigits(x)
+        if d.count <= count {
+            return (d + repeatElement(UInt8(ascii: "0"), count: count - d.count), e)
+        }
+        let roundUp = d[count] >= UInt8(ascii: "5")
+        d.removeSubrange(count...)
+        if roundUp {
+            var i = count - 1
+            while i >= 0 {
+                if d[i] == UInt8(ascii: "9") { d[i] = UInt8(ascii: "0"); i -= 1; continue }
+                d[i] += 1
+                break
+            }
+            if i < 0 { // 99…9 became 100…0
+                d = [UInt8(ascii: "1")] + repeatElement(UInt8(ascii: "0"), count: count - 1)
+                e += 1
+            }
+        }
+        return (d, e)
+    }
+
+    /// The shortest digits that read back as x (finite, positive; Number::toString's) and the
+    /// exponent of the first.
+    static func shortestDigits(_ x: Double) -> (digits: [UInt8], exponent: Int) {
+        let text = x.description // the shortest round-trip digits, nearest to x
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let k = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<k]
+            exponent = Int(String(text[text.index(after: k)...])) ?? 0
+        }
+        var intPart = mantissa, fracPart: Substring = ""
+        if let dot = mantissa.firstIndex(of: ".") {
+            intPart = mantissa[..<dot]
+            fracPart = mantissa[mantissa.index(after: dot)...]
+        }
+        var digits = Array((intPart + fracPart).utf8)
+        var point = intPart.count + exponent
+        var lead = 0
+        while lead < digits.count - 1, digits[lead] == UInt8(ascii: "0") { lead += 1 }
+        digits.removeFirst(lead)
+        point -= lead
+        while digits.count > 1, digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        return (digits, point - 1)
+    }
+
+    /// `d1.d2…e±x` (the mantissa's point only when there are further digits).
+    static func exponential(_ negative: Bool, _ digits: [UInt8], _ e: Int) -> String {
+        var out: [UInt8] = negative ? [45] : []
+        out.append(digits[0])
+        if digits.count > 1 {
+            out.append(46)
+            out.append(contentsOf: digits[1...])
+        }
+        out.append(UInt8(ascii: "e"))
+        out.append(e < 0 ? 45 : 43)
+        out.append(contentsOf: String(abs(e)).utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Number.prototype.toExponential for a finite x: `fraction` digits after the point of the
+    /// exact value rounded halves up, or (nil) as many as Number::toString needs.
+    static func toExponential(_ x: Double, fraction: Int?) -> String {
+        let negative = x < 0
+        let v = abs(x)
+        if v == 0 { return exponential(false, Array(repeating: UInt8(ascii: "0"), count: (fraction ?? 0) + 1), 0) }
+        let (digits, e) = fraction.map { significant(v, $0 + 1) } ?? shortestDigits(v)
+        return exponential(negative, digits, e)
+    }
+
+    /// Number.prototype.toPrecision(p) for a finite x and p in 1…100: exponential form when the
+    /// exponent is below -6 or at least p, fixed otherwise.
+    static func toPrecision(_ x: Double, _ p: Int) -> String {
+        let negative = x < 0
+        let v = abs(x)
+        let (digits, e) = v == 0 ? (Array(repeating: UInt8(ascii: "0"), count: p), 0) : significant(v, p)
+        if e < -6 || e >= p { return exponential(negative, digits, e) }
+        var out: [UInt8] = negative ? [45] : []
+        if e >= 0 {
+            out.append(contentsOf: digits[...e])
+            if e + 1 < p {
+                out.append(46)
+                out.append(contentsOf: digits[(e + 1)...])
+            }
+        } else {
+            out.append(contentsOf: [48, 46])
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -(e + 1)))
+            out.append(contentsOf: digits)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static let radixDigits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
 
     /// Number.prototype.toString(radix) for radix ≠ 10, as V8 prints it (DoubleToRadixCString):

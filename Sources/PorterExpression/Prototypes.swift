@@ -23,6 +23,10 @@ enum Prototypes {
         "setYear", "toJSON", "toLocaleDateString", "toLocaleTimeString"])
     static let function: Set<String> = object.union(["apply", "bind", "call"])
 
+    /// Every name some prototype holds: a member read whose name is none of them needs no
+    /// look-up when the value lacks it (decided once, when compiled).
+    static let anyName: Set<String> = string.union(array).union(number).union(date).union(function)
+
     /// The prototype methods of a value's type.
     static func methods(of v: Value) -> Set<String> {
         switch v {

@@ -138,6 +138,8 @@ public enum Registry {
         m(.array, "toString", 0...0, "", "as join()"),
 
         m(.number, "toFixed", 0...1, "digits", "fixed-point text of the exact value (0 to 100 digits)"),
+        m(.number, "toPrecision", 0...1, "precision", "the exact value rounded to 1 to 100 significant digits (exponential form past them)"),
+        m(.number, "toExponential", 0...1, "digits", "d.ddde±x text of the exact value (0 to 100 digits after the point; as many as needed without)"),
         m(.number, "toString", 0...1, "radix", "the number's text, in base 2 to 36 (10)"),
         m(.number, "valueOf", 0...0, "", "the number"),
         m(.boolean, "toString", 0...0, "", "'true' or 'false'"),

@@ -191,7 +191,7 @@ extension Value {
 
     /// The member `name` of this value (property get), or nil when reading it from
     /// undefined/null is a TypeError.
-    func property(_ name: String, asciiName: Bool? = nil) -> Value? {
+    func property(_ name: String, asciiName: Bool? = nil, mayBeMethod: Bool = true) -> Value? {
         switch self {
         case .undefined, .null: return nil
         case .string(let s):
@@ -211,7 +211,7 @@ extension Value {
             if let v = o[JSString(name)] { return v }
         default: break
         }
-        return Prototypes.method(self, name) ?? .undefined
+        return mayBeMethod ? Prototypes.method(self, name) ?? .undefined : .undefined
     }
 
     /// The member for a computed key (`obj[key]`): a key holding an unpaired surrogate names

@@ -236,6 +236,45 @@ public final class TableWriter {
         }
     }
 
+    /// One row in which some cells (JSON and NDJSON only) are given as their JSON text, by
+    /// column index: text no `JSON` value can hold (an unpaired surrogate's `\ud800` escape);
+    /// the other cells as in `writeRow(_:)`.
+    public func writeRow(_ cells: [JSON?], jsonText: [(column: Int, text: [UInt8])]) throws(WriterError) {
+        guard !jsonText.isEmpty, format != .csv else { return try writeRow(cells) }
+        func text(_ k: Int) -> [UInt8]? { jsonText.last { $0.column == k }?.text }
+        if streamsRows {
+            var row = beginRow()
+            for (k, cell) in cells.enumerated() {
+                if let t = text(k) { t.withUnsafeBytes { row.append(jsonText: $0) } } else { row.append(cell) }
+            }
+            return try write(row)
+        }
+        // As `writeRow(_:)` builds the object: each name once, where it first appears, with the
+        // last cell of that name.
+        var compact: [UInt8] = [UInt8(ascii: "{")]
+        var written = Set<String>()
+        for (k, name) in columns.enumerated() where written.insert(name).inserted {
+            let last = columns.lastIndex(of: name) ?? k
+            if written.count > 1 { compact.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(name, into: &compact)
+            compact.append(UInt8(ascii: ":"))
+            if let t = text(last) { compact.append(contentsOf: t) } else { JSONWriter.write(last < cells.count ? cells[last] ?? .null : .null, into: &compact) }
+        }
+        compact.append(UInt8(ascii: "}"))
+        scratch.removeAll(keepingCapacity: true)
+        openElement(&scratch)
+        if pretty && format == .json {
+            // Indented by two spaces inside the array, as `writeObject` indents.
+            scratch.append(contentsOf: [0x20, 0x20])
+            scratch.append(contentsOf: JSONWriter.pretty(compact: compact, indent: 2))
+        } else {
+            scratch.append(contentsOf: compact)
+        }
+        closeElement(&scratch)
+        rows += 1
+        try file.write(scratch)
+    }
+
     /// Whether rows can be built cell by cell with `beginRow()`: always for CSV; for JSON and
     /// NDJSON unless the JSON is pretty or two columns share a name (the last one wins there).
     public var streamsRows: Bool { format == .csv || (!(pretty && format == .json) && jsonKeys.count == columns.count) }

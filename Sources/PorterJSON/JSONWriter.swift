@@ -73,6 +73,57 @@ public enum JSONWriter {
         }
     }
 
+    /// Compact JSON text (as `write` writes it) laid out as `write(pretty: true)` lays out its
+    /// value, every line after the first indented by `indent` more spaces: for text that holds
+    /// what no `JSON` value can (an unpaired surrogate's escape).
+    public static func pretty(compact: [UInt8], indent: Int = 0) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(compact.count * 2)
+        var level = indent
+        var inString = false
+        var k = 0
+        while k < compact.count {
+            let b = compact[k]
+            k += 1
+            if inString {
+                out.append(b)
+                if b == 0x5C, k < compact.count {
+                    out.append(compact[k])
+                    k += 1
+                } else if b == 0x22 {
+                    inString = false
+                }
+                continue
+            }
+            switch b {
+            case 0x22:
+                inString = true
+                out.append(b)
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                out.append(b)
+                if k < compact.count, compact[k] == b + 2 { // [] and {} stay as they are
+                    out.append(compact[k])
+                    k += 1
+                } else {
+                    level += 2
+                    newline(level, into: &out)
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                level -= 2
+                newline(level, into: &out)
+                out.append(b)
+            case UInt8(ascii: ","):
+                out.append(b)
+                newline(level, into: &out)
+            case UInt8(ascii: ":"):
+                out.append(contentsOf: [b, 0x20])
+            default:
+                out.append(b)
+            }
+        }
+        return out
+    }
+
     @inline(__always)
     static func newline(_ indent: Int, into out: inout [UInt8]) {
         out.append(0x0A)

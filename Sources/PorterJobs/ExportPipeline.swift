@@ -104,6 +104,9 @@ public enum ExportPipeline {
                 }
             } else {
                 var cells: [JSON?] = []
+                // Cells that hold an unpaired surrogate, as JSON text (JSON and NDJSON): rare.
+                var texts: [(column: Int, text: [UInt8])] = []
+                let jsonOutput = writerFormat != .csv
                 var source = UserSource(tenant: tenant, query: r.query, connectionName: r.connectionName, sort: r.sort)
                 source.includeHashes = r.format == .import
                 source.isCancelled = isCancelled
@@ -133,8 +136,13 @@ public enum ExportPipeline {
                             try writer.writeObject(user)
                         } else {
                             cells.removeAll(keepingCapacity: true)
-                            for c in r.columns { cells.append(Self.cell(c, user, &report)) }
-                            try writer.writeRow(cells)
+                            texts.removeAll(keepingCapacity: true)
+                            for (k, c) in r.columns.enumerated() {
+                                let v = Self.value(c, user, &report)
+                                if jsonOutput, let v, let text = Cell.loneSurrogateJSONText(v) { texts.append((k, text)) }
+                                cells.append(v.flatMap(Cell.json))
+                            }
+                            try writer.writeRow(cells, jsonText: texts)
                         }
                         report.rows += 1
                     }
@@ -167,8 +175,13 @@ public enum ExportPipeline {
 
     /// One column's cell for one user; a failed expression leaves the cell empty and is counted.
     static func cell(_ c: Column, _ user: JSON, _ report: inout ExportReport) -> JSON? {
+        value(c, user, &report).flatMap(Cell.json)
+    }
+
+    /// One column's value for one user; nil (counted) when the expression fails.
+    static func value(_ c: Column, _ user: JSON, _ report: inout ExportReport) -> PorterExpression.Value? {
         switch c.expression.evaluate(user: user) {
-        case .success(let v): return Cell.json(v)
+        case .success(let v): return v
         case .failure(let e):
             report.failedCells += 1
             if report.errors.count < 5 { report.errors.append("row \(report.rows + 1), column '\(c.name)': \(e.message)") }

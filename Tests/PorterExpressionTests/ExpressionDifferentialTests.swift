@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 import PorterJSON
+import PorterFormats
+import PorterJobs
+import PorterQuery
+import PorterTenant
 @testable import PorterExpression
 
 /// Users with the shapes column expressions meet: missing attributes, nulls, unicode, arrays.
@@ -76,8 +80,10 @@ function repr(v) {
   if (typeof v === 'function') return 'function';
   return 'json:' + JSON.stringify(v);
 }
-// The cell rule (LANGUAGE.md): a cell is written as UTF-8, so each unpaired surrogate of a
-// string (or key) in it is U+FFFD, as node's UTF-8 writer makes it.
+// The cell rule (LANGUAGE.md). CSV is UTF-8 text, so each unpaired surrogate of a string (or
+// key) in a CSV cell is U+FFFD, as node's UTF-8 writer makes it; a JSON or NDJSON cell is what
+// JSON.stringify(row) writes for it (an unpaired surrogate as its escape), with U+2028/U+2029
+// escaped as porter's writer does.
 function utf8(s) { return Buffer.from(s, 'utf8').toString('utf8'); }
 function wf(v) {
   if (typeof v === 'string') return utf8(v);
@@ -100,10 +106,10 @@ function writerJSON(v) {
   return JSON.stringify(v).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 function cellJSON(v) {
-  if (v === undefined || typeof v === 'function') return 'absent';
+  if (v === undefined || typeof v === 'function') return 'null';
   if (typeof v === 'number' && !isFinite(v)) return writerJSON(String(v));
   if (v instanceof Date) return writerJSON(isNaN(v) ? 'Invalid Date' : v.toISOString());
-  return writerJSON(wf(v));
+  return writerJSON(v);
 }
 const out = [];
 for (const e of exprs) {
@@ -111,7 +117,7 @@ for (const e of exprs) {
   try { f = new Function('user', '"use strict"; return (' + e + '\n)'); } catch (err) { out.push(users.map(() => ['parse-error', '', ''])); continue; }
   out.push(users.map(u => {
     try { const v = f(JSON.parse(JSON.stringify(u))); return [repr(v), cellText(v), cellJSON(v)]; }
-    catch (err) { return ['error:' + err.constructor.name, '', '']; }
+    catch (err) { return ['error:' + err.constructor.name, '', 'null']; }
   }));
 }
 process.stdout.write(JSON.stringify(out));
@@ -148,13 +154,6 @@ func runNode(_ expressions: [String], _ users: [JSON]) throws -> [[[String]]]? {
     return parsed.arrayValue?.map { $0.arrayValue?.map { $0.arrayValue?.map { $0.stringValue ?? "" } ?? [] } ?? [] }
 }
 
-/// Porter's side in the same three forms.
-func porterForms(_ r: Result<Value, ExpressionError>) -> [String] {
-    let rep = represent(r)
-    guard case .success(let v) = r else { return [rep, "", ""] }
-    return [rep, Cell.text(v), Cell.json(v).map { $0.serialized() } ?? "absent"]
-}
-
 struct Comparison {
     var expressions = 0
     var evaluations = 0
@@ -163,34 +162,189 @@ struct Comparison {
     var loneSurrogates = 0
 }
 
-/// Compares porter with node on every expression × user, in all three forms.
+/// Compares porter with node on every expression × user: the value (eval), and the cells of a
+/// real export (ExportPipeline and the writers `export` uses) in CSV, JSON and NDJSON.
 func compareWithNode(_ expressions: [String], _ given: [JSON], requireParse: Bool) throws -> Comparison? {
     // Both sides read the users from the same JSON text (as an export does: -0 is written as 0).
     let users = try given.map { try JSON.parse($0.serialized()) }
     guard let expected = try runNode(expressions, users) else { return nil }
     var c = Comparison()
+    var columns: [(index: Int, expression: PorterExpression.Expression)] = []
     for (i, source) in expressions.enumerated() {
-        let want = expected[i]
-        if want.first?.first == "parse-error" {
+        if expected[i].first?.first == "parse-error" {
             c.differences.append("node cannot parse: \(source)")
             continue
         }
-        let expression: PorterExpression.Expression
-        do { expression = try PorterExpression.Expression.parse(source) } catch {
+        do { columns.append((i, try PorterExpression.Expression.parse(source))) } catch {
             if requireParse { c.differences.append("porter rejects \(source): \(error)") }
-            continue
         }
-        c.expressions += 1
-        for (k, user) in users.enumerated() {
-            let got = porterForms(expression.evaluate(user: user))
+    }
+    c.expressions = columns.count
+    let exported = try ExportedCells(columns.map(\.expression), users)
+    for (k, column) in columns.enumerated() {
+        let (i, expression) = column
+        for (u, user) in users.enumerated() {
+            let want = expected[i][u]
+            let value = represent(expression.evaluate(user: user))
+            let got = [value, exported.csv[u][k], exported.json[u][k]]
             c.evaluations += 1
-            if want[k][0].hasPrefix("wtf16:") || want[k][0].range(of: #"\\ud[89a-f][0-9a-f]{2}"#, options: .regularExpression) != nil { c.loneSurrogates += 1 }
-            if got != want[k] {
-                c.differences.append("\(source)\n    user \(k): porter \(got.map { $0.debugDescription }) node \(want[k].map { $0.debugDescription })")
+            if want[0].hasPrefix("wtf16:") || want[2].range(of: #"\\ud[89a-f][0-9a-f]{2}"#, options: .regularExpression) != nil { c.loneSurrogates += 1 }
+            var differs = got != want
+            if exported.ndjson[u][k] != want[2] { differs = true }
+            if differs {
+                c.differences.append("\(expressions[i])\n    user \(u): porter \(got.map { $0.debugDescription }) (NDJSON \(exported.ndjson[u][k].debugDescription)) node \(want.map { $0.debugDescription })")
             }
         }
     }
     return c
+}
+
+/// The cells of the same columns exported from the same users through `ExportPipeline` (the
+/// path `export` takes for a tenant other than the local one's projections) as CSV (no formula
+/// guard: node's text is compared as it is), JSON and NDJSON, read back from the files: each
+/// CSV field, and each JSON member's text as written.
+struct ExportedCells {
+    var csv: [[String]] = [], json: [[String]] = [], ndjson: [[String]] = []
+
+    init(_ expressions: [PorterExpression.Expression], _ users: [JSON]) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("porter-expr-diff-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let columns = expressions.enumerated().map { Column(name: "c\($0.offset)", expression: $0.element) }
+        let tenant = ListTenant(users)
+        for format in [ExportFormat.csv, .json, .ndjson] {
+            let path = dir + "/cells.\(format.rawValue)"
+            var request = ExportRequest(query: .everyone, connectionName: nil, columns: columns, sort: nil, format: format, path: path)
+            request.csv.formulaGuard = false
+            let report = try ExportPipeline.run(request, tenant: tenant)
+            #expect(report.rows == users.count)
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            switch format {
+            case .csv:
+                csv = Array(CSVRecords.parse(bytes).dropFirst()) // after the header
+            case .json, .ndjson:
+                var rows: [[String]] = []
+                for line in bytes.split(separator: 0x0A) {
+                    var row = Array(line)
+                    if row == [UInt8(ascii: "[")] || row == [UInt8(ascii: "]")] { continue }
+                    if row.last == UInt8(ascii: ",") { row.removeLast() }
+                    rows.append(try JSONMembers.texts(row).map(\.value))
+                }
+                if format == .json { json = rows } else { ndjson = rows }
+            default: break
+            }
+            for rows in [csv, json, ndjson] where !rows.isEmpty {
+                #expect(rows.count == users.count && rows.allSatisfy { $0.count == columns.count }, "the \(format.rawValue) export has the wrong shape")
+            }
+        }
+        if csv.count != users.count || json.count != users.count || ndjson.count != users.count { throw ExportShapeError() }
+    }
+
+    struct ExportShapeError: Error {}
+}
+
+/// The member texts of one compact JSON object, as written (no parsing of the values: the
+/// comparison is of the exact text, escapes included).
+enum JSONMembers {
+    struct Malformed: Error {}
+
+    static func texts(_ b: [UInt8]) throws -> [(key: String, value: String)] {
+        guard b.first == UInt8(ascii: "{"), b.last == UInt8(ascii: "}") else { throw Malformed() }
+        var out: [(String, String)] = []
+        var k = 1
+        while k < b.count - 1 {
+            let keyStart = k
+            k = try skipString(b, k)
+            let key = String(decoding: b[(keyStart + 1)..<(k - 1)], as: UTF8.self)
+            guard k < b.count, b[k] == UInt8(ascii: ":") else { throw Malformed() }
+            k += 1
+            let valueStart = k
+            var depth = 0
+            while k < b.count - 1 || depth > 0 {
+                let c = b[k]
+                if c == 0x22 { k = try skipString(b, k); continue }
+                if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { depth += 1 }
+                if c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth -= 1 }
+                if depth == 0 && c == UInt8(ascii: ",") { break }
+                k += 1
+            }
+            out.append((key, String(decoding: b[valueStart..<k], as: UTF8.self)))
+            if k < b.count - 1 { k += 1 } // the comma
+        }
+        return out
+    }
+
+    /// The index after the string literal that starts at `k`.
+    static func skipString(_ b: [UInt8], _ start: Int) throws -> Int {
+        guard b[start] == 0x22 else { throw Malformed() }
+        var k = start + 1
+        while k < b.count {
+            if b[k] == 0x5C { k += 2; continue }
+            if b[k] == 0x22 { return k + 1 }
+            k += 1
+        }
+        throw Malformed()
+    }
+}
+
+/// RFC 4180 records (quoted fields with doubled quotes, CRLF or LF line ends).
+enum CSVRecords {
+    static func parse(_ b: [UInt8]) -> [[String]] {
+        var records: [[String]] = [], record: [String] = [], field: [UInt8] = []
+        var k = 0, quoted = false
+        while k < b.count {
+            let c = b[k]
+            if quoted {
+                if c == 0x22 {
+                    if k + 1 < b.count, b[k + 1] == 0x22 { field.append(0x22); k += 2; continue }
+                    quoted = false
+                } else {
+                    field.append(c)
+                }
+                k += 1
+                continue
+            }
+            switch c {
+            case 0x22: quoted = true
+            case UInt8(ascii: ","): record.append(String(decoding: field, as: UTF8.self)); field = []
+            case 0x0D where k + 1 < b.count && b[k + 1] == 0x0A: break
+            case 0x0A:
+                record.append(String(decoding: field, as: UTF8.self))
+                records.append(record)
+                record = []
+                field = []
+            default: field.append(c)
+            }
+            k += 1
+        }
+        if !field.isEmpty || !record.isEmpty { record.append(String(decoding: field, as: UTF8.self)); records.append(record) }
+        return records
+    }
+}
+
+/// A tenant that holds the given users and answers searches with them all: what the export
+/// pipeline reads from a remote tenant.
+final class ListTenant: Tenant {
+    let all: [JSON]
+    init(_ users: [JSON]) { all = users }
+    var displayName: String { "list" }
+    func connections(strategy: String?) throws -> [Connection] { [] }
+    func search(_ request: SearchRequest) throws -> SearchPage {
+        let start = request.page * request.perPage
+        let page = start < all.count ? Array(all[start..<min(all.count, start + request.perPage)]) : []
+        return SearchPage(users: page, start: start, limit: request.perPage, total: all.count)
+    }
+    func count(query: Query, connectionName: String?) throws -> Int { all.count }
+    func startImport(file: String, options: ImportOptions) throws -> Job { throw unsupported }
+    func startExport(_ request: ExportJobRequest) throws -> Job { throw unsupported }
+    func download(location: String, to path: String) throws { throw unsupported }
+    func job(id: String) throws -> Job { throw unsupported }
+    func jobErrors(id: String) throws -> [JobUserError] { throw unsupported }
+    func recentJobs(limit: Int) throws -> [Job] { [] }
+    func user(id: String) throws -> JSON? { nil }
+    func users(email: String) throws -> [JSON] { [] }
+    func verify(email: String, password: String, connectionName: String?) throws -> PasswordCheck { throw unsupported }
+    var unsupported: TenantError { TenantError("not part of the expression differential test") }
 }
 
 @Suite struct ExpressionDifferentialTests {

@@ -64,6 +64,10 @@ struct ExpressionGenerator {
                               "'2024-03-05T24:00:01Z'", "'2024-03-05T10:60:00Z'", "'1970-01-01T00:00:00.000Z'", "'1969-12-31T23:59:59.999Z'",
                               "user.created ?? '2020-01-01'", "''", "'x'"]
     static let smallCounts = ["0", "1", "2", "3", "-1", "NaN", "2.7", "undefined", "1e20", "Infinity", "-Infinity", "5", "8"]
+    static let precisions = ["", "0", "1", "2", "3", "5", "7", "10", "16", "17", "21", "25", "100", "101", "-1", "NaN", "undefined",
+                             "Infinity", "2.9", "1e21", "'3'", "null"]
+    static let exponents = ["2", "0.5", "-0.5", "-1", "3", "NaN", "0", "-0", "1", "Infinity", "-Infinity", "1.5", "-2", "10", "53", "0.1",
+                            "1e-7", "-1074", "1024", "1e300", "(2**31 + 1)", "user.n", "user.m"]
     static let indexes = ["0", "1", "-1", "2", "-2", "5", "NaN", "Infinity", "-Infinity", "1e300", "-1e300", "undefined", "0.5", "-0", "(2**32 + 1)", "'1'"]
 
     // MARK: Typed expressions
@@ -94,16 +98,18 @@ struct ExpressionGenerator {
     mutating func number(_ d: Int) -> String {
         if d > 3 { return pick(Self.numberLiterals + ["user.n", "user.m"]) }
         let n = d + 1
-        switch next(30) {
+        switch next(32) {
         case 0, 1: return pick(Self.numberLiterals)
+        case 30: return "(\(pick(["user.n", "user.m", "(user.n ?? 1.45)", "1.45", "1.1", "(-3)", "0.1", "7", "1.0000001", "2.5", "10", "1e-5", "123.456"])) ** \(pick(Self.exponents)))"
+        case 31: return "Math.pow(\(number(n)), \(number(n)))"
         case 2, 3: return pick(["user.n", "user.m", "(user.n ?? 7)", "user.nums?.[0]", "user.o?.a"])
         case 4: return "(\(number(n)) \(pick(["+", "-", "*", "/", "%"])) \(number(n)))"
-        case 5: return "((\(number(n))) ** \(pick(["2", "0.5", "-1", "3", "NaN", "0"])))"
+        case 5: return "((\(number(n))) ** \(next(3) == 0 ? number(n) : pick(Self.exponents)))"
         case 6: return "(\(number(n)) \(pick(["<<", ">>", ">>>", "&", "|", "^"])) \(number(n)))"
         case 7: return "\(pick(["-", "+", "~"]))(\(any(n)))"
         case 8: return "Math.\(pick(["round", "floor", "ceil", "trunc", "abs", "sign", "sqrt"]))(\(number(n)))"
         case 9: return "Math.\(pick(["min", "max"]))(\(number(n)), \(number(n)))"
-        case 10: return "Math.pow(\(number(n)), \(pick(["2", "0.5", "-1", "NaN"])))"
+        case 10: return "Math.pow(\(number(n)), \(next(3) == 0 ? number(n) : pick(Self.exponents)))"
         case 11: return "Number(\(any(n)))"
         case 12: return "parseInt(\(string(n))\(pick(["", ", 16", ", 2", ", 36", ", 10", ", 7", ", 1e21", ", 0", ", 37", ", -1", ", 2**32 + 8"])))"
         case 13: return "parseFloat(\(string(n)))"
@@ -129,7 +135,7 @@ struct ExpressionGenerator {
     mutating func string(_ d: Int) -> String {
         if d > 3 { return pick(Self.stringLiterals + ["user.s", "user.t", "String(user.s)"]) }
         let n = d + 1
-        switch next(34) {
+        switch next(36) {
         case 0, 1, 2: return pick(Self.stringLiterals)
         case 3, 4: return pick(["String(user.s)", "(user.s ?? '')", "(user.t || 'none')", "String(user.t)", "String(user.arr?.[0])"])
         case 5: return "(\(number(n))).toFixed(\(pick(["0", "1", "2", "3", "5", "10", "20", "NaN", "undefined", "100", "101", "-1", "Infinity", "2.9"])))"
@@ -160,6 +166,8 @@ struct ExpressionGenerator {
         case 30: return "(\(number(n))).toFixed(\(pick(["0", "2", "4"])))"
         case 31: return "String(\(number(n)))"
         case 32: return "(user.s ?? '').\(pick(["toLowerCase", "toUpperCase", "trim"]))()"
+        case 33: return "(\(number(n))).toPrecision(\(pick(Self.precisions)))"
+        case 34: return "(\(number(n))).toExponential(\(pick(Self.precisions)))"
         default: return "`${\(number(n))}`"
         }
     }
