@@ -196,7 +196,12 @@ enum StringMethods {
         case "localeCompare":
             let t = a[0].jsString
             if JSString.same(s, t) { return .number(0) }
-            return .number(collationText(s).compare(collationText(t), locale: Locale(identifier: "en")) == .orderedAscending ? -1 : 1)
+            // Canonically equivalent text collates equal (`'\u212B'.localeCompare('\u00C5')` is 0), as in ICU.
+            switch collationText(s).compare(collationText(t), locale: Locale(identifier: "en")) {
+            case .orderedAscending: return .number(-1)
+            case .orderedSame: return .number(0)
+            case .orderedDescending: return .number(1)
+            }
         case "concat":
             var out = s
             for v in a {

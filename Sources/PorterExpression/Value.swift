@@ -257,13 +257,14 @@ enum Compare {
 
     /// Identity for the user's arrays and objects: reading the same attribute twice gives the same
     /// JavaScript object (`user.o === user.o`), and the same Swift storage here; distinct
-    /// attributes were parsed into distinct storage. Empty ones share Swift's one empty storage,
-    /// so they count as distinct (`user.a === user.a` is false when `a` is `[]` or `{}`: a known difference).
+    /// attributes were parsed into distinct storage (the parser gives an empty array or object
+    /// its own too). Swift's one shared empty storage (an empty container built in code, not
+    /// parsed) has no capacity: such containers count as distinct.
     static func sameUserContainer(_ x: JSON, _ y: JSON) -> Bool {
         func address(_ a: [JSON]) -> UnsafeRawPointer? { a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
         switch (x, y) {
-        case (.array(let a), .array(let b)): return !a.isEmpty && address(a) == address(b)
-        case (.object(let a), .object(let b)): return !a.isEmpty && address(a.values) == address(b.values)
+        case (.array(let a), .array(let b)): return a.capacity > 0 && address(a) == address(b)
+        case (.object(let a), .object(let b)): return a.values.capacity > 0 && address(a.values) == address(b.values)
         default: return false
         }
     }

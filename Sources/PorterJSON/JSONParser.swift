@@ -209,6 +209,9 @@ struct JSONParser {
         if more(), bytes[i] == UInt8(ascii: "]") {
             i += 1
             depth -= 1
+            // Its own storage (not Swift's one shared empty array), so identity tells two empty
+            // arrays of a user apart and finds one again (`===` in expressions).
+            elements.reserveCapacity(1)
             return .array(elements)
         }
         while true {
@@ -236,7 +239,7 @@ struct JSONParser {
         if more(), bytes[i] == UInt8(ascii: "}") {
             i += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject(minimumCapacity: 1)) // its own storage, as an empty array's
         }
         while true {
             skipWhitespace()
