@@ -12,7 +12,8 @@ public struct UserDiff {
     public var key: DiffKey
     /// Where sort runs go (deleted at the end).
     public var scratchDirectory = NSTemporaryDirectory()
-    /// Bytes of users each side holds in memory before a sorted run goes to disk.
+    /// Bytes of users held in memory for sorting, both sides together (each side sorts with
+    /// half, as both may sort at once) before a sorted run goes to disk.
     public var memoryBudget = 32 << 20
     public var isCancelled: () -> Bool = { false }
     /// Where the diff is: users read, then users compared, both sides together (every 1,024,
@@ -29,7 +30,7 @@ public struct UserDiff {
         let sides = [source, tenant]
         let stop = DiffSideReading.Stop()
         let readings = [DiffSideReading(.source, directory: scratchDirectory, stop: stop), DiffSideReading(.tenant, directory: scratchDirectory, stop: stop)]
-        let sorters = sides.map { _ in KeySorter(directory: scratchDirectory, memoryBudget: memoryBudget) }
+        let sorters = sides.map { _ in KeySorter(directory: scratchDirectory, memoryBudget: memoryBudget / 2) }
         var prefetched: PrefetchedUsers?
         defer {
             stop.set()
