@@ -147,6 +147,8 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
                 _ = try bearer(renew: true)
                 return .again
             }
+            // A search past the API's 2 s budget would run out of time again: not retried.
+            if response.status == 503 && Self.isQueryTimeout(response) { return .done(response) }
             if response.status == 429 || response.status >= 500 {
                 return .retry(why: "\(response.status) \(Self.message(response))", response: response, exhausted: { _ in response })
             }
@@ -167,6 +169,9 @@ public final class ManagementClient: Tenant, @unchecked Sendable {
             throw TenantError("\(method) \(path): the answer is not JSON (\(error))", status: 502)
         }
     }
+
+    /// The 503 of a search that ran past the API's 2 s budget (porter serve's words for it).
+    static func isQueryTimeout(_ r: HTTPResponse) -> Bool { message(r).hasPrefix("The query exceeded the timeout") }
 
     static func message(_ r: HTTPResponse) -> String {
         if let body = try? JSON.parse(bytes: r.body) {

@@ -46,6 +46,14 @@ import PorterTenant
         #expect(d503 >= 0.5 && d503 <= 1.0)
     }
 
+    /// A search past the 2 s budget is not retried (it would time out again); other 503s are.
+    @Test func aQueryTimeoutIsNotRetried() {
+        let timeout = HTTPResponse(status: 503, headers: [:], body: Array(#"{"statusCode":503,"error":"Service Unavailable","message":"The query exceeded the timeout. Please try refining your search criteria."}"#.utf8))
+        let busy = HTTPResponse(status: 503, headers: [:], body: Array(#"{"statusCode":503,"message":"Service Unavailable"}"#.utf8))
+        #expect(ManagementClient.isQueryTimeout(timeout))
+        #expect(!ManagementClient.isQueryTimeout(busy))
+    }
+
     @Test func refusedConnectionsRetryThenFailClearly() throws {
         // A port nothing listens on (bound then closed).
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
