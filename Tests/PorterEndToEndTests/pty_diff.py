@@ -2,7 +2,7 @@
 """Drives `diff` in the interactive shell through a pseudo-terminal (used by InteractiveTests):
 its progress line shows done/total while comparing, and the total is both sides' users (the
 tenant's and the file's, counted as they were sorted). Exits non-zero with a reason."""
-import json, os, pty, re, select, signal, sys, time
+import json, os, re, select, signal, sys, time
 
 binary, home = sys.argv[1], sys.argv[2]
 env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8", "TERM": "xterm",
@@ -16,34 +16,13 @@ with open(home + "/other.ndjson", "w") as f:
     for i in range(FILE):
         f.write(json.dumps({"email": "u%d@example.com" % i, "name": "User %d" % i}) + "\n")
 
-pid, fd = pty.fork()
-if pid == 0:
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
-    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE, signal.SIGHUP, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_DFL)
-    os.chdir(home)
-    os.execve(binary, [binary], env)
+from pty_driver import read_until as read_from
+import pty_driver
 
-buf = b""
+pid, fd = pty_driver.spawn(binary, home, env)
+
 def read_until(needle, timeout=60):
-    global buf
-    end = time.time() + timeout
-    while needle not in buf and time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.1)
-        if r:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            buf += data
-    if needle not in buf:
-        os.kill(pid, signal.SIGKILL)
-        sys.exit("timeout waiting for %r; last output: %r" % (needle, buf[-400:]))
-    cut = buf.index(needle) + len(needle)
-    out, buf = buf[:cut], buf[cut:]
-    return out
+    return read_from(fd, needle, timeout)
 
 P = b"Authentication)> "
 read_until(P)
