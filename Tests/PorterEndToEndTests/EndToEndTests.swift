@@ -24,14 +24,7 @@ struct Porter {
         p.executableURL = URL(fileURLWithPath: Porter.binary)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        var e = ProcessInfo.processInfo.environment
-        e["PORTER_TENANT"] = dir + "/tenant.sqlite"
-        e["HOME"] = dir
-        e["XDG_STATE_HOME"] = dir + "/state"
-        e["XDG_DATA_HOME"] = dir + "/data"
-        e["COLUMNS"] = "100"
-        for (k, v) in env { e[k] = v }
-        p.environment = e
+        p.environment = environment(env, columns: true)
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -45,20 +38,28 @@ struct Porter {
         return Result(out: String(decoding: o, as: UTF8.self), err: String(decoding: r, as: UTF8.self), status: p.terminationStatus)
     }
 
-    /// Starts porter in the background (to be killed mid-way), in this directory with this
-    /// environment as `run` sets it, its output discarded.
-    func start(_ args: [String], env: [String: String] = [:]) throws -> Process {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: Porter.binary)
-        child.arguments = args
-        child.currentDirectoryURL = URL(fileURLWithPath: dir)
+    /// The environment porter runs with here: this directory as its home, tenant and state,
+    /// then `extra`.
+    func environment(_ extra: [String: String], columns: Bool = false) -> [String: String] {
         var e = ProcessInfo.processInfo.environment
         e["PORTER_TENANT"] = dir + "/tenant.sqlite"
         e["HOME"] = dir
         e["XDG_STATE_HOME"] = dir + "/state"
         e["XDG_DATA_HOME"] = dir + "/data"
-        for (k, v) in env { e[k] = v }
-        child.environment = e
+        if columns { e["COLUMNS"] = "100" }
+        for (k, v) in extra { e[k] = v }
+        return e
+    }
+
+    /// Starts porter in the background (to be killed mid-way), in this directory with this
+    /// environment as `run` sets it, its output discarded. `launcher` runs first and execs porter
+    /// (the signal tests' python3 that clears the inherited signal mask).
+    func start(_ args: [String], env: [String: String] = [:], launcher: [String] = []) throws -> Process {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: launcher.first ?? Porter.binary)
+        child.arguments = Array(launcher.dropFirst()) + (launcher.isEmpty ? [] : [Porter.binary]) + args
+        child.currentDirectoryURL = URL(fileURLWithPath: dir)
+        child.environment = environment(env)
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         child.standardInput = FileHandle.nullDevice

@@ -36,11 +36,13 @@ import Testing
         return r.out.components(separatedBy: "✓ the password matches").count - 1
     }
 
-    @Test func anExportedTenantWithItsHashesReimportsKeepingEveryPassword() throws {
-        guard ServeTests.curlAvailable() else { Issue.record("curl is missing (/usr/bin/curl; scripts/bootstrap installs it)"); return }
+    /// A fresh directory holding users.json, 50 users with bcrypt hashes made by Python's bcrypt,
+    /// and their passwords; nil (with the reason recorded) when curl or the reference is missing.
+    func bcryptUsers() throws -> (Porter, [String])? {
+        guard ServeTests.curlAvailable() else { Issue.record("curl is missing (/usr/bin/curl; scripts/bootstrap installs it)"); return nil }
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             Issue.record("Python's bcrypt is not installed in .build/hash-venv (scripts/bootstrap installs it): the migration was not rehearsed")
-            return
+            return nil
         }
         let p = try Porter()
         let gen = Process()
@@ -49,7 +51,11 @@ import Testing
         try gen.run()
         gen.waitUntilExit()
         #expect(gen.terminationStatus == 0)
-        let passwords = try p.read("passwords.txt").split(separator: "\n").map(String.init)
+        return (p, try p.read("passwords.txt").split(separator: "\n").map(String.init))
+    }
+
+    @Test func anExportedTenantWithItsHashesReimportsKeepingEveryPassword() throws {
+        guard let (p, passwords) = try bcryptUsers() else { return }
         #expect(passwords.count == 50)
 
         // The source tenant: the users and their hashes.
@@ -105,19 +111,7 @@ import Testing
     /// requested fields (metadata as dotted paths, `identities[0].connection`), every password
     /// survives the join on `user_id` (email checked) and the re-import, with the metadata fields.
     @Test func anExportJobInCSVWithTheHashesReimportsKeepingEveryPassword() throws {
-        guard ServeTests.curlAvailable() else { Issue.record("curl is missing (/usr/bin/curl; scripts/bootstrap installs it)"); return }
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            Issue.record("Python's bcrypt is not installed in .build/hash-venv (scripts/bootstrap installs it): the migration was not rehearsed")
-            return
-        }
-        let p = try Porter()
-        let gen = Process()
-        gen.executableURL = URL(fileURLWithPath: Self.python)
-        gen.arguments = ["-c", Self.generator, p.dir + "/users.json", p.dir + "/passwords.txt"]
-        try gen.run()
-        gen.waitUntilExit()
-        #expect(gen.terminationStatus == 0)
-        let passwords = try p.read("passwords.txt").split(separator: "\n").map(String.init)
+        guard let (p, passwords) = try bcryptUsers() else { return }
         let seeded = try shell(p, "tenant.sqlite", ["import users.json"])
         #expect(seeded.status == 0 && seeded.out.contains("50 inserted"), "\(seeded.out)\(seeded.err)")
 

@@ -10,26 +10,12 @@ import Testing
     /// gives it (the test runner's children inherit SIGINT, SIGTERM and SIGHUP blocked, which
     /// porter, like any program, leaves blocked): python3 clears the mask and execs porter.
     func start(_ p: Porter, _ args: [String], env: [String: String] = [:]) throws -> Process {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        child.arguments = ["-c", """
+        try p.start(args, env: env, launcher: ["/usr/bin/python3", "-c", """
             import os, signal, sys
             signal.pthread_sigmask(signal.SIG_SETMASK, [])
             for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, signal.SIG_DFL)
             os.execv(sys.argv[1], sys.argv[1:])
-            """, Porter.binary] + args
-        child.currentDirectoryURL = URL(fileURLWithPath: p.dir)
-        var e = ProcessInfo.processInfo.environment
-        e["PORTER_TENANT"] = p.dir + "/tenant.sqlite"
-        e["HOME"] = p.dir
-        e["XDG_STATE_HOME"] = p.dir + "/state"
-        for (k, v) in env { e[k] = v }
-        child.environment = e
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        child.standardInput = FileHandle.nullDevice
-        try child.run()
-        return child
+            """])
     }
 
     func temporaries(_ p: Porter) -> [String] {
