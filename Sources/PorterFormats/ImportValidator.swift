@@ -44,10 +44,12 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
 /// MINIMUM, DUPLICATED_USER. Secrets (hash values, salts, keys) never appear in messages.
 public struct ImportValidator {
     /// 64-bit hashes of the emails (lower-cased) and user_ids seen so far: duplicates are
-    /// errors on the second one. Hashes, not strings, keep memory at 16 bytes a user (a false
-    /// duplicate needs a 64-bit collision: about 3 in a million for a 10-million-user file).
-    var seenEmails = Set<UInt64>()
-    var seenIDs = Set<UInt64>()
+    /// errors on the second one. Hashes, not strings (a false duplicate needs a 64-bit
+    /// collision: about 3 in a million for a 10-million-user file), in memory for the first
+    /// quarter million users, past that in temporary files: memory does not grow with the file.
+    /// Shared by copies of a validator.
+    let seenEmails: FingerprintSet
+    let seenIDs: FingerprintSet
 
     static func fingerprint(_ s: String, lowercase: Bool) -> UInt64 {
         // FNV-1a over the UTF-8 bytes (ASCII lower-cased on the fly; other text lower-cased first).
@@ -63,7 +65,11 @@ public struct ImportValidator {
         return h
     }
 
-    public init() {}
+    /// `memoryLimit`: fingerprints of each kind held in memory before they move to a file.
+    public init(memoryLimit: Int = 1 << 18) {
+        seenEmails = FingerprintSet(memoryLimit: memoryLimit)
+        seenIDs = FingerprintSet(memoryLimit: memoryLimit)
+    }
 
     static let properties = UserAttributes.importable
 
@@ -116,14 +122,14 @@ public struct ImportValidator {
         }
         if let email = string("email") {
             if !Self.isEmail(email) { add("FORMAT", "Object didn't pass validation for format email: \(email)", "email") }
-            if !seenEmails.insert(Self.fingerprint(email, lowercase: true)).inserted { add("DUPLICATED_USER", "Duplicated user: the email \(email) is already in this file", "email") }
+            if !seenEmails.insert(Self.fingerprint(email, lowercase: true)) { add("DUPLICATED_USER", "Duplicated user: the email \(email) is already in this file", "email") }
         } else if o["email"] == nil {
             add("OBJECT_REQUIRED", "Missing required property: email", "")
         }
         boolean("email_verified")
         boolean("phone_verified")
         boolean("blocked")
-        if let id = string("user_id", min: 1, max: 255), !seenIDs.insert(Self.fingerprint(id, lowercase: false)).inserted {
+        if let id = string("user_id", min: 1, max: 255), !seenIDs.insert(Self.fingerprint(id, lowercase: false)) {
             add("DUPLICATED_USER", "Duplicated user: the user_id \(id) is already in this file", "user_id")
         }
         if let u = string("username", min: 1, max: 128) {

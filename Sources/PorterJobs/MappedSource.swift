@@ -4,7 +4,7 @@ import PorterJSON
 /// A source file read through an import mapping and the import validator: each record comes
 /// out as the user the tenant would receive, with every problem (the record's, the maps', the
 /// validator's) naming its line, its map and its path in the import schema. Streaming: memory
-/// does not grow with the number of records (beyond the validator's 16 bytes a user).
+/// does not grow with the number of records.
 public final class MappedSource {
     public let records: RecordSource
     public let mapping: ImportMapping
