@@ -50,8 +50,9 @@ public enum LocalImport {
         var count: Int
     }
 
+    /// `validated`: see LocalTenant.runImport (a mapped source's file, just written).
     static func run(_ tenant: LocalTenant, path: String, errorsPath: String, invalid: Invalid?, options: ImportOptions, resume: Bool,
-                    progress: ((Int) -> Void)?, isCancelled: (() -> Bool)?, total: ((Int) -> Void)? = nil) throws -> Report {
+                    progress: ((Int) -> Void)?, isCancelled: (() -> Bool)?, total: ((Int) -> Void)? = nil, validated: Int? = nil) throws -> Report {
         let started = Date()
         // Jobs record the input's absolute path, so that --resume finds them from anywhere.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -62,7 +63,7 @@ public enum LocalImport {
             }
             job = try tenant.processImport(id: id, progress: progress, isCancelled: isCancelled)
         } else {
-            job = try tenant.runImport(file: absolute, options: options, progress: progress, isCancelled: isCancelled, total: total)
+            job = try tenant.runImport(file: absolute, options: options, progress: progress, isCancelled: isCancelled, total: total, validated: validated)
         }
         var report = Report(job: job)
         let failed = job.summary?.failed ?? 0
@@ -106,6 +107,7 @@ extension LocalImport {
         let mapped = path + ".porter-mapped.json"
         let invalidPath = path + ".porter-mapped.invalid.ndjson"
         var invalid = 0
+        var valid: Int?
         if resume {
             guard FileManager.default.fileExists(atPath: mapped),
                   try tenant.unfinishedImport(file: URL(fileURLWithPath: mapped).standardizedFileURL.path) != nil else {
@@ -116,7 +118,9 @@ extension LocalImport {
                 while try r.next() != nil { invalid += 1 }
             }
         } else {
-            invalid = try convert(path, mapping: mapping, csv: csv, to: mapped, invalid: invalidPath, progress: progress, isCancelled: isCancelled)
+            let counts = try convert(path, mapping: mapping, csv: csv, to: mapped, invalid: invalidPath, progress: progress, isCancelled: isCancelled)
+            invalid = counts.invalid
+            valid = counts.valid
         }
         defer {
             // Kept only while the job is unfinished (a crash): --resume continues it.
@@ -127,12 +131,12 @@ extension LocalImport {
             }
         }
         return try run(tenant, path: mapped, errorsPath: errorsPath ?? path + ".errors.json", invalid: Invalid(path: invalidPath, count: invalid),
-                       options: options, resume: resume, progress: progress, isCancelled: isCancelled, total: total)
+                       options: options, resume: resume, progress: progress, isCancelled: isCancelled, total: total, validated: valid)
     }
 
-    /// Maps and validates the whole source; returns the number of invalid users.
+    /// Maps and validates the whole source; returns the numbers of valid and invalid users.
     static func convert(_ path: String, mapping: ImportMapping, csv: CSVSourceOptions, to mapped: String, invalid invalidPath: String,
-                        progress: ((Int) -> Void)?, isCancelled: (() -> Bool)?) throws -> Int {
+                        progress: ((Int) -> Void)?, isCancelled: (() -> Bool)?) throws -> (valid: Int, invalid: Int) {
         let users = try TableWriter(path: mapped, format: .json, columns: [], force: true)
         let rejected = try TableWriter(path: invalidPath, format: .ndjson, columns: [], force: true)
         var count = 0, invalid = 0
@@ -168,6 +172,6 @@ extension LocalImport {
             rejected.abort()
             throw error
         }
-        return invalid
+        return (count - invalid, invalid)
     }
 }

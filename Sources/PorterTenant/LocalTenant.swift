@@ -482,10 +482,13 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// `isCancelled` (Ctrl-C) is looked at between batches and every 1,024 users inside one:
     /// the open batch is dropped (nothing of it was written), the job ends `failed` with "cancelled
     /// after N users", and ``ImportCancelled`` says what landed.
+    /// `validated`: the file is porter's own, just written and read to its end by the validator
+    /// (a mapped source's valid users, as many as this): the whole-file check and the second
+    /// validation are skipped. A resume of it checks everything again.
     public func runImport(file: String, options: ImportOptions, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil,
-                          total: ((Int) -> Void)? = nil) throws -> Job {
+                          total: ((Int) -> Void)? = nil, validated: Int? = nil) throws -> Job {
         let job = try enqueueImport(file: file, options: options, ownsFile: false)
-        return try processImport(id: job.id, progress: progress, isCancelled: isCancelled, total: total)
+        return try processImport(id: job.id, progress: progress, isCancelled: isCancelled, total: total, validated: validated)
     }
 
     /// Records a pending import job for `file`. With `ownsFile`, the file belongs to the job
@@ -534,7 +537,7 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
     /// batch commits its users, its errors, the summary and the position in one transaction.
     /// `total` hears the file's user count once the whole-file check has read it (not on a resume).
     public func processImport(id jobID: String, progress: ((Int) -> Void)?, isCancelled: (() -> Bool)? = nil,
-                              total: ((Int) -> Void)? = nil) throws -> Job {
+                              total: ((Int) -> Void)? = nil, validated: Int? = nil) throws -> Job {
         guard let row = try db.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [jobID]) }) else {
             throw TenantError("The job does not exist", status: 404)
         }
@@ -553,7 +556,9 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         }
         // All or nothing for the file as a whole: a malformed or truncated file is found before
         // any user is stored (Auth0 too fails such a job whole). Done once, not on a resume.
-        if consumed == 0 {
+        if consumed == 0, let validated {
+            total?(validated)
+        } else if consumed == 0 {
             var cancelled = false
             var n = 0
             do {
@@ -626,6 +631,11 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                     throw ImportCancelled(jobID: jobID, landed: summary)
                 }
                 position += 1
+                if validated != nil {
+                    batch.append((element.value, []))
+                    if batch.count >= Self.batchSize { try flush() }
+                    continue
+                }
                 var problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
                 if position <= consumed { continue }
                 // The size a job file allows, as for a remote tenant (its compact JSON: computed only when the text is that large).

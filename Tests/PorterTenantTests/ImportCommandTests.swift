@@ -26,6 +26,27 @@ import PorterTenant
         "[" + (0..<n).map { #"{"email":"u\#($0)@example.com","given_name":"G\#($0)"}"# }.joined(separator: ",\n") + "]"
     }
 
+    /// A mapped source's file is validated once, as it is written (the job skips its second
+    /// check): in-file duplicates are still refused, with their source line, and the job's
+    /// total is the valid users.
+    @Test func mappedImportRefusesInFileDuplicatesOnce() throws {
+        let t = try LocalTenant(path: dir + "/mapped.sqlite")
+        let options = ImportOptions(connectionID: try t.connections()[0].id)
+        let csv = try write("dups.csv", "email,user_id\na@example.com,1\nb@example.com,2\nA@Example.com,3\nc@example.com,2\nd@example.com,4\n")
+        var totals: [Int] = []
+        let r = try LocalImport.run(t, source: csv, mapping: ImportMapping(), csv: CSVSourceOptions(), options: options, resume: false,
+                                    progress: nil, total: { totals.append($0) })
+        #expect(r.summaryLine.contains("3 inserted") && r.invalid == 2 && r.failed == 2, "\(r.summaryLine)")
+        #expect(totals == [3])
+        let errors = try JSON.parse(String(contentsOfFile: csv + ".errors.json", encoding: .utf8))
+        let found = (errors.arrayValue ?? []).compactMap { e -> String? in
+            guard let first = e["errors"]?.arrayValue?.first else { return nil }
+            return "\(first["line"]?.intValue ?? 0) \(first["code"]?.stringValue ?? "") \(first["path"]?.stringValue ?? "")"
+        }
+        #expect(found == ["4 DUPLICATED_USER email", "5 DUPLICATED_USER user_id"], "\(found)")
+        #expect(try t.count(query: .everyone, connectionName: nil) == 3)
+    }
+
     @Test func localImportsAreAllOrNothingAndIdempotent() throws {
         let t = try LocalTenant(path: dir + "/t.sqlite")
         let options = ImportOptions(connectionID: try t.connections()[0].id)
