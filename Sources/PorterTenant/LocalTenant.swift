@@ -52,20 +52,33 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        do {
-            db = try DatabasePool(path: path, configuration: config)
-            do { try Self.migrator.migrate(db) } catch {
-                // GRDB reads which migrations ran before it takes the write lock: a second process
-                // creating the same new tenant at that moment fails on the first one's tables. The
-                // schema it wanted is there: carry on.
-                guard try db.read({ try Self.migrator.hasCompletedMigrations($0) }) else { throw error }
+        (db, lookups) = try Self.open(path: path, configuration: config, busyTimeout: busyTimeout)
+    }
+
+    /// Opens the file (creating it), migrated. Another process creating the same new tenant at
+    /// this moment makes SQLite answer busy at once (the switch to WAL) or GRDB fail on its tables
+    /// (it reads which migrations ran before it takes the write lock, and the other may be between
+    /// two): tried again until the busy wait is over; other errors fail at once.
+    static func open(path: String, configuration config: Configuration, busyTimeout: TimeInterval) throws -> (DatabasePool, DatabaseQueue) {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: config)
+                do { try Self.migrator.migrate(pool) } catch {
+                    guard try pool.read({ try Self.migrator.hasCompletedMigrations($0) }) else { throw error }
+                }
+                var readOnly = Configuration()
+                readOnly.readonly = true
+                readOnly.busyMode = .timeout(busyTimeout)
+                return (pool, try DatabaseQueue(path: path, configuration: readOnly))
+            } catch {
+                if Date() < deadline, let e = error as? DatabaseError,
+                   e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED || (e.message ?? "").contains("already exists") {
+                    usleep(20_000)
+                    continue
+                }
+                throw TenantError(StorageProblem.words(for: error, path: path) ?? "cannot open the local tenant at \(path): \(error)", status: 500)
             }
-            var readOnly = Configuration()
-            readOnly.readonly = true
-            readOnly.busyMode = .timeout(busyTimeout)
-            lookups = try DatabaseQueue(path: path, configuration: readOnly)
-        } catch {
-            throw TenantError(StorageProblem.words(for: error, path: path) ?? "cannot open the local tenant at \(path): \(error)", status: 500)
         }
     }
 

@@ -27,12 +27,14 @@ import PorterFormats
     }
 
     /// Two processes (here: threads with their own connections) creating the same new tenant at
-    /// once: each opens it, and it has its one default connection.
+    /// once: each opens it, and it has its one default connection (also when one arrives between
+    /// the other's migrations).
     @Test func openedByManyAtOnceWhenNew() throws {
         for round in 0..<10 {
             let path = dir + "/race-\(round).sqlite"
             let failures = Mutex<[String]>([])
             DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                // A long lock wait: the race is the point, not the wait (a loaded machine is slow).
                 do { _ = try LocalTenant(path: path) } catch { failures.withLock { $0.append("\(error)") } }
             }
             #expect(failures.withLock { $0 } == [], "round \(round)")
