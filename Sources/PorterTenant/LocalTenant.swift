@@ -644,17 +644,15 @@ public final class LocalTenant: Tenant, @unchecked Sendable {
                     throw ImportCancelled(jobID: jobID, landed: summary)
                 }
                 position += 1
-                if validated != nil {
-                    batch.append((element.value, []))
-                    if batch.count >= Self.batchSize { try flush() }
-                    continue
-                }
-                var problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
-                if position <= consumed { continue }
-                // The size a job file allows, as for a remote tenant (its compact JSON: computed only when the text is that large).
-                if element.byteCount > ImportValidator.jobFileLimit - 2,
-                   let p = ImportValidator.sizeProblem(bytes: element.value.serialized().utf8.count, index: element.index, line: element.line, column: element.column) {
-                    problems.append(p)
+                var problems: [ImportProblem] = []
+                if validated == nil {
+                    problems = validator.validate(element.value, index: element.index, line: element.line, column: element.column)
+                    if position <= consumed { continue }
+                    // The size a job file allows, as for a remote tenant (its compact JSON: computed only when the text is that large).
+                    if element.byteCount > ImportValidator.jobFileLimit - 2,
+                       let p = ImportValidator.sizeProblem(bytes: element.value.serialized().utf8.count, index: element.index, line: element.line, column: element.column) {
+                        problems.append(p)
+                    }
                 }
                 batch.append((element.value, problems.map(\.json)))
                 if batch.count >= Self.batchSize { try flush() }
